@@ -2,6 +2,8 @@
 //!
 //! It knows nothing of Helm: Helm's functions and objects are registered from outside.
 
+mod func;
 mod value;
 
+pub use func::{ArgType, ClosureFn, FuncResult, PlainFn, Signature};
 pub use value::{Dict, FuncError, Map, MapKind, Object, Value};
