@@ -3,6 +3,7 @@
 //! It knows nothing of Helm: Helm's functions and objects are registered from outside.
 
 mod func;
+pub mod parse;
 mod value;
 
 pub use func::{ArgType, ClosureFn, FuncResult, PlainFn, Signature};

@@ -1,0 +1,3 @@
+//! Go's `text/template/parse`: lexer, parser and parse tree.
+
+pub mod ast;
