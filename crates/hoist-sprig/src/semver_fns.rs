@@ -1,0 +1,5 @@
+use crate::SprigFunc;
+
+pub(crate) fn functions() -> Vec<SprigFunc> {
+    Vec::new()
+}
