@@ -175,6 +175,12 @@ pub trait Object: fmt::Debug {
         None
     }
 
+    /// For map-like objects (Go map types with methods, such as Helm's `files`): the entries in
+    /// key order, which `range` and `len` use. `None` for objects that are not maps.
+    fn entries(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
+
     /// Go's `%v` form of the object.
     fn fmt_value(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         f.write_str("{}")
