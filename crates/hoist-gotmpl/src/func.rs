@@ -85,3 +85,128 @@ pub type PlainFn = fn(&[Value]) -> FuncResult;
 
 /// A function that captured its own state (a closure).
 pub type ClosureFn = Rc<dyn Fn(&[Value]) -> FuncResult>;
+
+/// A function that needs the engine: it can run other templates of the set (Helm's `include`),
+/// run a modified copy of the set (`tpl`), and tell where it was called from (`required`).
+pub type StatefulFn = Rc<dyn Fn(&mut crate::exec::State<'_>, &[Value]) -> FuncResult>;
+
+/// How a template function is implemented.
+#[derive(Clone)]
+pub enum FuncImpl {
+    /// A plain function.
+    Plain(PlainFn),
+    /// A closure.
+    Closure(ClosureFn),
+    /// A function that receives the execution state.
+    Stateful(StatefulFn),
+}
+
+/// A template function: its Go signature and implementation.
+#[derive(Clone)]
+pub struct Func {
+    /// The Go signature the engine checks and converts arguments against.
+    pub sig: Signature,
+    /// The implementation.
+    pub imp: FuncImpl,
+}
+
+impl Func {
+    /// A plain function.
+    pub fn plain(sig: Signature, f: PlainFn) -> Func {
+        Func {
+            sig,
+            imp: FuncImpl::Plain(f),
+        }
+    }
+
+    /// A closure.
+    pub fn closure(sig: Signature, f: impl Fn(&[Value]) -> FuncResult + 'static) -> Func {
+        Func {
+            sig,
+            imp: FuncImpl::Closure(Rc::new(f)),
+        }
+    }
+
+    /// A function that receives the execution state.
+    pub fn stateful(
+        sig: Signature,
+        f: impl Fn(&mut crate::exec::State<'_>, &[Value]) -> FuncResult + 'static,
+    ) -> Func {
+        Func {
+            sig,
+            imp: FuncImpl::Stateful(Rc::new(f)),
+        }
+    }
+}
+
+impl std::fmt::Debug for Func {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.imp {
+            FuncImpl::Plain(_) => "plain",
+            FuncImpl::Closure(_) => "closure",
+            FuncImpl::Stateful(_) => "stateful",
+        };
+        f.debug_struct("Func")
+            .field("sig", &self.sig)
+            .field("kind", &kind)
+            .finish()
+    }
+}
+
+/// Go's `template.FuncMap`: functions by name. User functions hide builtins of the same name.
+#[derive(Clone, Default, Debug)]
+pub struct FuncMap {
+    map: std::collections::HashMap<String, Func>,
+}
+
+impl FuncMap {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds or replaces a function.
+    pub fn insert(&mut self, name: impl Into<String>, func: Func) {
+        self.map.insert(name.into(), func);
+    }
+
+    /// Adds or replaces a plain function.
+    pub fn insert_plain(&mut self, name: impl Into<String>, sig: Signature, f: PlainFn) {
+        self.insert(name, Func::plain(sig, f));
+    }
+
+    /// Removes a function.
+    pub fn remove(&mut self, name: &str) -> Option<Func> {
+        self.map.remove(name)
+    }
+
+    /// The function of this name.
+    pub fn get(&self, name: &str) -> Option<&Func> {
+        self.map.get(name)
+    }
+
+    /// True when the map has the function.
+    pub fn contains(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+
+    /// Number of functions.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The functions, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Func)> {
+        self.map.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Adds every function of `other`, replacing same-named ones.
+    pub fn extend(&mut self, other: FuncMap) {
+        self.map.extend(other.map);
+    }
+}

@@ -13,6 +13,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
+/// How deep [`Value::deep_copy`] copies before sharing (a guard against maps that contain
+/// themselves).
+pub const MAX_COPY_DEPTH: usize = 1000;
+
 /// The key-sorted map behind `Value::Map`. Go's `range` and `%v` visit keys in sorted order.
 pub type Map = BTreeMap<String, Value>;
 
@@ -107,11 +111,15 @@ impl Dict {
 
     /// A deep copy: nested maps are copied too, so the result shares nothing mutable.
     pub fn deep_copy(&self) -> Dict {
+        self.deep_copy_at(0)
+    }
+
+    fn deep_copy_at(&self, depth: usize) -> Dict {
         let map = self
             .inner
             .borrow()
             .iter()
-            .map(|(k, v)| (k.clone(), v.deep_copy()))
+            .map(|(k, v)| (k.clone(), v.deep_copy_at(depth + 1)))
             .collect();
         Dict::with_kind(map, self.kind)
     }
@@ -125,24 +133,85 @@ impl fmt::Debug for Dict {
 
 /// An error returned by a function or method called from a template.
 ///
-/// The engine wraps it as Go does: `error calling NAME: MESSAGE`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FuncError(pub String);
+/// The engine wraps it as Go does: `error calling NAME: MESSAGE`. A function that failed because a
+/// nested template execution failed (Helm's `include`, `tpl`) attaches that inner error with
+/// [`FuncError::with_source`], so the whole chain stays reachable through
+/// [`std::error::Error::source`].
+#[derive(Debug, Clone)]
+pub struct FuncError {
+    message: String,
+    source: Option<Rc<dyn std::error::Error + 'static>>,
+}
 
 impl FuncError {
     /// An error with this message.
     pub fn new(message: impl Into<String>) -> Self {
-        FuncError(message.into())
+        FuncError {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// An error with this message, caused by `source` (typically the engine's own `Error` from a
+    /// nested execution).
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl std::error::Error + 'static,
+    ) -> Self {
+        FuncError {
+            message: message.into(),
+            source: Some(Rc::new(source)),
+        }
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The attached cause, if any.
+    pub fn cause(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref()
     }
 }
+
+impl PartialEq for FuncError {
+    fn eq(&self, other: &Self) -> bool {
+        self.message == other.message
+    }
+}
+
+impl Eq for FuncError {}
 
 impl fmt::Display for FuncError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for FuncError {}
+impl std::error::Error for FuncError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref()
+    }
+}
+
+/// The methods of a named map type (Helm's `common.Values` has `YAML`, `Table`, `AsMap`, …).
+/// In Go, a method wins over a map key of the same name: `.Values.Table "a"` calls the method.
+/// Register one per type name with `Templates::register_map_methods`; maps whose
+/// [`MapKind::Named`] name matches get these methods.
+pub trait MapMethods {
+    /// True when the type has this method.
+    fn has_method(&self, name: &str) -> bool;
+
+    /// Calls a method on `map`. Called only when `has_method(name)` is true.
+    fn call_method(&self, map: &Dict, name: &str, args: &[Value]) -> Result<Value, FuncError>;
+
+    /// The Go signature of a method, to check and convert its arguments (see
+    /// [`Object::method_signature`]).
+    fn method_signature(&self, _name: &str) -> Option<crate::func::Signature> {
+        None
+    }
+}
 
 /// A Go value with fields and methods that templates can reach (`.Files.Get "x"`,
 /// `.Capabilities.APIVersions.Has "v1"`, `(semver "1.2.3").Major`).
@@ -184,6 +253,19 @@ pub trait Object: fmt::Debug {
     /// Go's `%v` form of the object.
     fn fmt_value(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         f.write_str("{}")
+    }
+
+    /// True when the Go type has a `String() string` (or `Error() string`) method, so that `fmt`
+    /// prints [`Object::fmt_value`] as a string for the verbs `%v %s %q %x %X`.
+    fn is_stringer(&self) -> bool {
+        false
+    }
+
+    /// The Go signature of a method, when the engine should check and convert its arguments as
+    /// Go does for functions (`wrong number of args for Has: want 1 got 0`). `None` passes the
+    /// arguments unchecked, as `interface{}` values.
+    fn method_signature(&self, _name: &str) -> Option<crate::func::Signature> {
+        None
     }
 
     /// True when templates treat the object as empty/false (Go: a nil pointer). Structs are never empty.
@@ -304,10 +386,22 @@ impl Value {
     }
 
     /// A deep copy: maps are copied, so the result shares nothing mutable with `self`.
+    ///
+    /// A map that contains itself (possible through `set`) is copied down to a depth of
+    /// [`MAX_COPY_DEPTH`] levels and shared below that, instead of recursing forever.
     pub fn deep_copy(&self) -> Value {
+        self.deep_copy_at(0)
+    }
+
+    fn deep_copy_at(&self, depth: usize) -> Value {
+        if depth >= MAX_COPY_DEPTH {
+            return self.clone();
+        }
         match self {
-            Value::Map(d) => Value::Map(d.deep_copy()),
-            Value::List(l) => Value::List(Rc::new(l.iter().map(Value::deep_copy).collect())),
+            Value::Map(d) => Value::Map(d.deep_copy_at(depth)),
+            Value::List(l) => Value::List(Rc::new(
+                l.iter().map(|v| v.deep_copy_at(depth + 1)).collect(),
+            )),
             other => other.clone(),
         }
     }

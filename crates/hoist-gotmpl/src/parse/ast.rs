@@ -24,7 +24,10 @@ pub struct Tree {
 }
 
 /// A sequence of nodes.
-#[derive(Debug, Clone, Default)]
+///
+/// `Clone` and `Drop` are written out so that deeply nested trees are copied on a growing stack
+/// and torn down iteratively, never overflowing the thread's stack.
+#[derive(Debug, Default)]
 pub struct ListNode {
     /// Byte offset.
     pub pos: Pos,
@@ -115,7 +118,10 @@ pub struct TemplateNode {
 }
 
 /// A pipeline: optional variable declarations, then commands joined by `|`.
-#[derive(Debug, Clone)]
+///
+/// `Clone` and `Drop` are written out so that deeply nested parenthesised pipelines are copied on
+/// a growing stack and torn down iteratively, never overflowing the thread's stack.
+#[derive(Debug)]
 pub struct PipeNode {
     /// Byte offset.
     pub pos: Pos,
@@ -160,6 +166,9 @@ pub struct NumberNode {
     pub float: Option<f64>,
     /// True when the literal is a complex number (`1i`).
     pub is_complex: bool,
+    /// The value as complex128 `(real, imaginary)`, when `is_complex` (added by the parser port;
+    /// Go's `Complex128`).
+    pub complex: Option<(f64, f64)>,
     /// The original text.
     pub text: Rc<str>,
 }
@@ -222,4 +231,114 @@ pub enum Arg {
         /// Field names without dots.
         fields: Vec<Rc<str>>,
     },
+}
+
+impl Node {
+    /// The node's byte offset in the template text (Go's `Position()`).
+    pub fn pos(&self) -> Pos {
+        match self {
+            Node::Text { pos, .. }
+            | Node::Comment { pos, .. }
+            | Node::Break { pos, .. }
+            | Node::Continue { pos, .. } => *pos,
+            Node::Action(a) => a.pos,
+            Node::If(b) | Node::Range(b) | Node::With(b) => b.pos,
+            Node::Template(t) => t.pos,
+        }
+    }
+}
+
+impl Arg {
+    /// The argument's byte offset in the template text (Go's `Position()`).
+    pub fn pos(&self) -> Pos {
+        match self {
+            Arg::Field { pos, .. }
+            | Arg::Identifier { pos, .. }
+            | Arg::Dot { pos }
+            | Arg::Nil { pos }
+            | Arg::Bool { pos, .. }
+            | Arg::String { pos, .. }
+            | Arg::Chain { pos, .. } => *pos,
+            Arg::Variable(v) => v.pos,
+            Arg::Number(n) => n.pos,
+            Arg::Pipe(p) => p.pos,
+        }
+    }
+}
+
+impl Tree {
+    /// Go's `Tree.ErrorContext` location for a byte offset: `PARSENAME:LINE:COL`.
+    pub fn location(&self, pos: Pos) -> String {
+        let (line, col) = super::line_col(&self.text, pos);
+        format!("{}:{}:{}", self.parse_name, line, col)
+    }
+}
+
+/// Stack left before cloning moves to a fresh stack segment, and that segment's size.
+const RED_ZONE: usize = 128 * 1024;
+const STACK_SEGMENT: usize = 2 * 1024 * 1024;
+
+impl Clone for ListNode {
+    fn clone(&self) -> Self {
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || ListNode {
+            pos: self.pos,
+            nodes: self.nodes.clone(),
+        })
+    }
+}
+
+impl Clone for PipeNode {
+    fn clone(&self) -> Self {
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || PipeNode {
+            pos: self.pos,
+            line: self.line,
+            is_assign: self.is_assign,
+            decl: self.decl.clone(),
+            cmds: self.cmds.clone(),
+        })
+    }
+}
+
+impl Drop for ListNode {
+    fn drop(&mut self) {
+        let nested = |n: &Node| matches!(n, Node::If(_) | Node::Range(_) | Node::With(_));
+        if !self.nodes.iter().any(nested) {
+            return;
+        }
+        // Flatten nested bodies onto a heap stack instead of recursing through them.
+        let mut pending = std::mem::take(&mut self.nodes);
+        while let Some(node) = pending.pop() {
+            if let Node::If(mut b) | Node::Range(mut b) | Node::With(mut b) = node {
+                pending.append(&mut b.list.nodes);
+                if let Some(else_list) = b.else_list.as_mut() {
+                    pending.append(&mut else_list.nodes);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for PipeNode {
+    fn drop(&mut self) {
+        let nested = |a: &Arg| matches!(a, Arg::Pipe(_) | Arg::Chain { .. });
+        if !self.cmds.iter().any(|c| c.args.iter().any(nested)) {
+            return;
+        }
+        // Flatten nested pipelines onto a heap stack instead of recursing through them.
+        let mut pending = std::mem::take(&mut self.cmds);
+        while let Some(mut cmd) = pending.pop() {
+            for mut arg in cmd.args.drain(..) {
+                loop {
+                    match arg {
+                        Arg::Pipe(mut p) => {
+                            pending.append(&mut p.cmds);
+                            break;
+                        }
+                        Arg::Chain { node, .. } => arg = *node,
+                        _ => break,
+                    }
+                }
+            }
+        }
+    }
 }

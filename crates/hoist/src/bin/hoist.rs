@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    hoist::main(std::env::args_os())
+}

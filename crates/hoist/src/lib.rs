@@ -1,0 +1,58 @@
+//! The `hoist` command line: argument parsing and dispatch. The work happens in the library crates.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+
+/// hoist: cluster images, clusters and Helm charts in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "hoist", version, disable_help_subcommand = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Helm-compatible chart commands (output identical to Helm v4.2.3).
+    Chart {
+        #[command(subcommand)]
+        command: commands::chart::ChartCommand,
+    },
+}
+
+/// Runs hoist with these arguments and returns the process exit code.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let args: Vec<OsString> = args.into_iter().collect();
+    // `hoist chart template` with no chart prints Helm's own usage error.
+    if let Some(code) = commands::chart::template::check_arg_count(&args) {
+        return code;
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return match err.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(1),
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Chart { command } => commands::chart::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}
