@@ -1,7 +1,7 @@
 //! Chart archives (`pkg/chart/loader/archive`): gzip sniffing and safe tar extraction into
 //! memory.
 
-use crate::gofmt::quote;
+use hoist_gotmpl::gofmt::quote;
 use flate2::read::MultiGzDecoder;
 use std::io::Read;
 

@@ -3,7 +3,6 @@
 
 use crate::chart::Chart;
 use crate::error::ChartError;
-use crate::gofmt;
 use hoist_gotmpl::{Dict, Map, MapKind, Value};
 
 /// The values key holding globals.
@@ -61,7 +60,7 @@ fn coalesce_deps(chart: &Chart, dest: Dict, prefix: &str, merge: bool) -> Result
                 None => {
                     return Err(ChartError::Dependencies(format!(
                         "type mismatch on {name}: {}",
-                        gofmt::bad_verb('t', &c)
+                        hoist_gotmpl::sprintf("%t", std::slice::from_ref(&c))
                     )));
                 }
             },

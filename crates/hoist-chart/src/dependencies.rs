@@ -7,9 +7,8 @@ use crate::coalesce::{
     coalesce_tables, coalesce_values, merge_tables, merge_values, path_value, table,
 };
 use crate::error::ChartError;
-use crate::gofmt;
 use crate::metadata::Dependency;
-use hoist_gotmpl::{Dict, Map, MapKind, Value};
+use hoist_gotmpl::{Dict, Map, MapKind, Value, format_value};
 
 /// Helm's `IsCompatibleRange`: true when `ver` parses and satisfies the constraint.
 pub fn is_compatible_range(constraint: &str, ver: &str) -> bool {
@@ -190,8 +189,8 @@ fn process_import_values(c: &mut Chart, merge: bool) -> Result<(), ChartError> {
         for riv in r.import_values.iter().flatten() {
             match riv {
                 Value::Map(iv) if iv.kind() == MapKind::Plain => {
-                    let child = gofmt::fmt_v(&iv.get("child").unwrap_or_default());
-                    let parent = gofmt::fmt_v(&iv.get("parent").unwrap_or_default());
+                    let child = format_value(&iv.get("child").unwrap_or_default());
+                    let parent = format_value(&iv.get("parent").unwrap_or_default());
                     outiv.push(string_pair(&child, &parent));
                     let Some(vv) = table(&cvals, &format!("{name}.{child}")) else {
                         continue; // warning: ImportValues missing table from chart

@@ -1,324 +1,234 @@
-//! A JSON decoder with Go `encoding/json` semantics for `interface{}` targets: numbers become
-//! float64, objects `map[string]interface{}` (last duplicate wins), invalid UTF-8 becomes U+FFFD.
-//! Error texts follow Go's scanner.
+//! Go's `json.Decoder` reading one value from the front of a string, which hoist-goyaml's
+//! [`hoist_goyaml::from_json`] (Go's `json.Unmarshal`) does not offer: `--set-json` values
+//! (`a=[1,2],b=3`) and values.schema.json (santhosh-tekuri's `UnmarshalJSON`) need it.
+//!
+//! [`value_end`] finds where the first value ends the way the decoder's `readValue` does, with
+//! its error texts (`unexpected EOF`, `EOF`, `invalid character 'x' …`); `from_json` then builds
+//! the value from exactly those bytes, which are valid JSON by then.
 
-use crate::gofmt;
-use hoist_gotmpl::{Map, Value};
-use thiserror::Error;
+use hoist_gotmpl::Value;
 
-/// A JSON syntax or range error, with Go's message.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{0}")]
-pub struct JsonError(pub String);
+/// Go's scanner nesting limit (`maxNestingDepth`).
+const MAX_NESTING_DEPTH: usize = 10_000;
 
-fn quote_char(c: u8) -> String {
-    match c {
-        b'\'' => "'\\''".into(),
-        b'"' => "'\"'".into(),
-        _ => {
-            let s = if c < 0x80 {
-                gofmt::quote(&(c as char).to_string())
-            } else {
-                gofmt::quote("\u{FFFD}")
-            };
-            format!("'{}'", &s[1..s.len() - 1])
-        }
-    }
+/// Go's `json.NewDecoder(r).Decode(&v)` into `interface{}` followed by `InputOffset()`: the
+/// first value and the byte offset just past it. The error is Go's text.
+pub fn decode_prefix(s: &str) -> Result<(Value, usize), String> {
+    let end = value_end(s.as_bytes())?;
+    let v = hoist_goyaml::from_json(&s[..end]).map_err(|e| e.message().to_string())?;
+    Ok((v, end))
 }
 
-struct Parser<'a> {
-    b: &'a [u8],
-    pos: usize,
-    /// True when the end of input means "unexpected EOF" (Decoder) rather than
-    /// "unexpected end of JSON input" (Unmarshal).
-    stream: bool,
-}
-
-impl Parser<'_> {
-    fn eof(&self) -> JsonError {
-        JsonError(if self.stream {
-            "unexpected EOF".into()
-        } else {
-            "unexpected end of JSON input".into()
-        })
-    }
-
-    fn invalid(&self, c: u8, ctx: &str) -> JsonError {
-        JsonError(format!("invalid character {} {ctx}", quote_char(c)))
-    }
-
-    fn skip_ws(&mut self) {
-        while self.pos < self.b.len() && matches!(self.b[self.pos], b' ' | b'\t' | b'\n' | b'\r') {
-            self.pos += 1;
-        }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.pos).copied()
-    }
-
-    fn value(&mut self, ctx: &str, depth: usize) -> Result<Value, JsonError> {
-        self.skip_ws();
-        let Some(c) = self.peek() else {
-            return Err(self.eof());
-        };
-        if depth > 10000 {
-            return Err(JsonError("exceeded max depth".into()));
-        }
-        match c {
-            b'{' => {
-                self.pos += 1;
-                let mut map = Map::new();
-                self.skip_ws();
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                    return Ok(Value::map(map));
-                }
-                loop {
-                    self.skip_ws();
-                    match self.peek() {
-                        None => return Err(self.eof()),
-                        Some(b'"') => {}
-                        Some(c) => {
-                            return Err(
-                                self.invalid(c, "looking for beginning of object key string")
-                            );
-                        }
-                    }
-                    let key = self.string()?;
-                    self.skip_ws();
-                    match self.peek() {
-                        None => return Err(self.eof()),
-                        Some(b':') => self.pos += 1,
-                        Some(c) => return Err(self.invalid(c, "after object key")),
-                    }
-                    let v = self.value("looking for beginning of value", depth + 1)?;
-                    map.insert(key, v);
-                    self.skip_ws();
-                    match self.peek() {
-                        None => return Err(self.eof()),
-                        Some(b',') => self.pos += 1,
-                        Some(b'}') => {
-                            self.pos += 1;
-                            return Ok(Value::map(map));
-                        }
-                        Some(c) => return Err(self.invalid(c, "after object key:value pair")),
-                    }
-                }
-            }
-            b'[' => {
-                self.pos += 1;
-                let mut list = Vec::new();
-                self.skip_ws();
-                if self.peek() == Some(b']') {
-                    self.pos += 1;
-                    return Ok(Value::list(list));
-                }
-                loop {
-                    list.push(self.value("looking for beginning of value", depth + 1)?);
-                    self.skip_ws();
-                    match self.peek() {
-                        None => return Err(self.eof()),
-                        Some(b',') => self.pos += 1,
-                        Some(b']') => {
-                            self.pos += 1;
-                            return Ok(Value::list(list));
-                        }
-                        Some(c) => return Err(self.invalid(c, "after array element")),
-                    }
-                }
-            }
-            b'"' => Ok(Value::from(self.string()?)),
-            b't' => self.literal("true", Value::Bool(true)),
-            b'f' => self.literal("false", Value::Bool(false)),
-            b'n' => self.literal("null", Value::Nil),
-            b'-' | b'0'..=b'9' => self.number(),
-            c => Err(self.invalid(c, ctx)),
-        }
-    }
-
-    fn literal(&mut self, word: &str, v: Value) -> Result<Value, JsonError> {
-        let w = word.as_bytes();
-        self.pos += 1;
-        for &expect in &w[1..] {
-            match self.peek() {
-                None => return Err(self.eof()),
-                Some(c) if c == expect => self.pos += 1,
-                Some(c) => {
-                    return Err(self.invalid(
-                        c,
-                        &format!("in literal {word} (expecting {})", quote_char(expect)),
-                    ));
-                }
-            }
-        }
+/// santhosh-tekuri/jsonschema's `UnmarshalJSON`: one value, then only white space.
+///
+/// (It decodes numbers with `UseNumber`, so it accepts numbers beyond float64, such as `1e999`,
+/// which this float64 decoder rejects.)
+pub fn unmarshal_schema(s: &str) -> Result<Value, String> {
+    let (v, end) = decode_prefix(s)?;
+    if s.as_bytes()[end..].iter().all(|&b| is_space(b)) {
         Ok(v)
+    } else {
+        Err("invalid character after top-level value".into())
     }
+}
 
-    fn number(&mut self) -> Result<Value, JsonError> {
-        let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-            match self.peek() {
-                None => return Err(self.eof()),
-                Some(b'0'..=b'9') => {}
-                Some(c) => return Err(self.invalid(c, "in numeric literal")),
-            }
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Go's `quoteChar`: a byte as `string(rune(c))`, `%q`-quoted between single quotes.
+fn invalid(c: u8, context: &str) -> String {
+    let q = match c {
+        b'\'' => "'\\''".to_string(),
+        b'"' => "'\"'".to_string(),
+        _ => {
+            let q = hoist_gotmpl::gofmt::quote(char::from(c).encode_utf8(&mut [0; 4]));
+            format!("'{}'", &q[1..q.len() - 1])
         }
-        if self.peek() == Some(b'0') {
-            self.pos += 1;
-        } else {
-            while let Some(b'0'..=b'9') = self.peek() {
-                self.pos += 1;
-            }
-        }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            match self.peek() {
-                None => return Err(self.eof()),
-                Some(b'0'..=b'9') => {}
-                Some(c) => return Err(self.invalid(c, "after decimal point in numeric literal")),
-            }
-            while let Some(b'0'..=b'9') = self.peek() {
-                self.pos += 1;
-            }
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            match self.peek() {
-                None => return Err(self.eof()),
-                Some(b'0'..=b'9') => {}
-                Some(c) => return Err(self.invalid(c, "in exponent of numeric literal")),
-            }
-            while let Some(b'0'..=b'9') = self.peek() {
-                self.pos += 1;
-            }
-        }
-        let text = std::str::from_utf8(&self.b[start..self.pos]).unwrap_or("0");
-        match text.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Value::Float(f)),
-            _ => Err(JsonError(format!(
-                "json: cannot unmarshal number {text} into Go value of type float64"
-            ))),
+    };
+    format!("invalid character {q} {context}")
+}
+
+const UNEXPECTED_EOF: &str = "unexpected EOF";
+
+/// A byte cursor; reading past the end is the decoder's `unexpected EOF`.
+struct Scan<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Scan<'_> {
+    fn skip_space(&mut self) {
+        while self.b.get(self.i).is_some_and(|&c| is_space(c)) {
+            self.i += 1;
         }
     }
 
-    fn hex4(&mut self) -> Result<u32, JsonError> {
-        let mut r = 0u32;
-        for _ in 0..4 {
-            let Some(c) = self.peek() else {
-                return Err(self.eof());
-            };
-            let d = match c {
-                b'0'..=b'9' => c - b'0',
-                b'a'..=b'f' => c - b'a' + 10,
-                b'A'..=b'F' => c - b'A' + 10,
-                _ => return Err(self.invalid(c, "in \\u hexadecimal character escape")),
-            };
-            r = r * 16 + d as u32;
-            self.pos += 1;
-        }
-        Ok(r)
+    fn peek(&self) -> Result<u8, String> {
+        self.b.get(self.i).copied().ok_or_else(|| UNEXPECTED_EOF.into())
     }
 
-    fn string(&mut self) -> Result<String, JsonError> {
-        self.pos += 1; // opening quote
-        let mut out: Vec<u8> = Vec::new();
+    fn next(&mut self) -> Result<u8, String> {
+        let c = self.peek()?;
+        self.i += 1;
+        Ok(c)
+    }
+
+    fn digits(&mut self) {
+        while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+        }
+    }
+
+    /// One digit, else `invalid character … <context>`.
+    fn digit(&mut self, context: &str) -> Result<(), String> {
+        match self.next()? {
+            b'0'..=b'9' => Ok(()),
+            c => Err(invalid(c, context)),
+        }
+    }
+
+    /// After the opening quote.
+    fn string(&mut self) -> Result<(), String> {
         loop {
-            let Some(c) = self.peek() else {
-                return Err(self.eof());
-            };
-            match c {
-                b'"' => {
-                    self.pos += 1;
-                    return Ok(String::from_utf8_lossy(&out).into_owned());
-                }
-                b'\\' => {
-                    self.pos += 1;
-                    let Some(e) = self.peek() else {
-                        return Err(self.eof());
-                    };
-                    self.pos += 1;
-                    let ch = match e {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\x08',
-                        b'f' => '\x0c',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        b'u' => {
-                            let mut r = self.hex4()?;
-                            if (0xD800..0xDC00).contains(&r) {
-                                // A surrogate pair, if the next escape completes it.
-                                let save = self.pos;
-                                if self.b.get(self.pos) == Some(&b'\\')
-                                    && self.b.get(self.pos + 1) == Some(&b'u')
-                                {
-                                    self.pos += 2;
-                                    match self.hex4() {
-                                        Ok(r2) if (0xDC00..0xE000).contains(&r2) => {
-                                            r = 0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00);
-                                        }
-                                        _ => {
-                                            self.pos = save;
-                                            r = 0xFFFD;
-                                        }
-                                    }
-                                } else {
-                                    r = 0xFFFD;
-                                }
+            match self.next()? {
+                b'"' => return Ok(()),
+                b'\\' => match self.next()? {
+                    b'b' | b'f' | b'n' | b'r' | b't' | b'\\' | b'/' | b'"' => {}
+                    b'u' => {
+                        for _ in 0..4 {
+                            let c = self.next()?;
+                            if !c.is_ascii_hexdigit() {
+                                return Err(invalid(c, "in \\u hexadecimal character escape"));
                             }
-                            char::from_u32(r).unwrap_or('\u{FFFD}')
                         }
-                        c => return Err(self.invalid(c, "in string escape code")),
-                    };
-                    let mut buf = [0u8; 4];
-                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                }
-                c if c < 0x20 => return Err(self.invalid(c, "in string literal")),
-                c => {
-                    out.push(c);
-                    self.pos += 1;
-                }
+                    }
+                    c => return Err(invalid(c, "in string escape code")),
+                },
+                c if c < 0x20 => return Err(invalid(c, "in string literal")),
+                _ => {}
             }
+        }
+    }
+
+    /// After the first character (`-` or a digit).
+    fn number(&mut self, first: u8) -> Result<(), String> {
+        let first = if first == b'-' {
+            match self.next()? {
+                c @ b'0'..=b'9' => c,
+                c => return Err(invalid(c, "in numeric literal")),
+            }
+        } else {
+            first
+        };
+        if first != b'0' {
+            self.digits();
+        }
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            self.digit("after decimal point in numeric literal")?;
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.b.get(self.i) {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.b.get(self.i) {
+                self.i += 1;
+            }
+            self.digit("in exponent of numeric literal")?;
+            self.digits();
+        }
+        Ok(())
+    }
+
+    /// After the first letter of `true`, `false` or `null`.
+    fn literal(&mut self, word: &str) -> Result<(), String> {
+        for &want in &word.as_bytes()[1..] {
+            let c = self.next()?;
+            if c != want {
+                let context = format!("in literal {word} (expecting '{}')", char::from(want));
+                return Err(invalid(c, &context));
+            }
+        }
+        Ok(())
+    }
+
+    /// An object key and its colon, at the key's opening quote (white space skipped).
+    fn key(&mut self) -> Result<(), String> {
+        match self.next()? {
+            b'"' => self.string()?,
+            c => return Err(invalid(c, "looking for beginning of object key string")),
+        }
+        self.skip_space();
+        match self.next()? {
+            b':' => Ok(()),
+            c => Err(invalid(c, "after object key")),
         }
     }
 }
 
-/// Go's `json.Unmarshal` into `interface{}`: the whole input must be one value.
-pub fn unmarshal(s: &str) -> Result<Value, JsonError> {
-    let mut p = Parser {
-        b: s.as_bytes(),
-        pos: 0,
-        stream: false,
-    };
-    let v = p.value("looking for beginning of value", 0)?;
-    p.skip_ws();
-    if let Some(c) = p.peek() {
-        return Err(p.invalid(c, "after top-level value"));
+/// Where the first JSON value of `b` ends (leading white space skipped), checked as Go's
+/// `Decoder.readValue` checks it: `EOF` when there is nothing but white space, `unexpected EOF`
+/// when the value is cut short, else the scanner's `invalid character …` at the first bad byte.
+/// Nesting is tracked on a stack, so depth costs no recursion.
+pub fn value_end(b: &[u8]) -> Result<usize, String> {
+    let mut sc = Scan { b, i: 0 };
+    sc.skip_space();
+    if sc.i == b.len() {
+        return Err("EOF".into());
     }
-    Ok(v)
-}
-
-/// Go's `json.NewDecoder(r).Decode(&v)` followed by `InputOffset()`: decodes the first value
-/// and returns it with the byte offset just past it.
-pub fn decode_prefix(s: &str) -> Result<(Value, usize), JsonError> {
-    let mut p = Parser {
-        b: s.as_bytes(),
-        pos: 0,
-        stream: true,
-    };
-    p.skip_ws();
-    if p.peek().is_none() {
-        return Err(JsonError("EOF".into()));
+    // The open arrays and objects, innermost last.
+    let mut open: Vec<u8> = Vec::new();
+    loop {
+        // A value is expected.
+        sc.skip_space();
+        let c = sc.next()?;
+        match c {
+            b'{' | b'[' => {
+                open.push(c);
+                if open.len() > MAX_NESTING_DEPTH {
+                    return Err(invalid(c, "exceeded max depth"));
+                }
+                sc.skip_space();
+                let close = if c == b'{' { b'}' } else { b']' };
+                if sc.peek()? == close {
+                    sc.i += 1;
+                    open.pop();
+                } else {
+                    if c == b'{' {
+                        sc.key()?;
+                    }
+                    continue;
+                }
+            }
+            b'"' => sc.string()?,
+            b'-' | b'0'..=b'9' => sc.number(c)?,
+            b't' => sc.literal("true")?,
+            b'f' => sc.literal("false")?,
+            b'n' => sc.literal("null")?,
+            c => return Err(invalid(c, "looking for beginning of value")),
+        }
+        // A value has ended: close what it ends, up to the next element.
+        loop {
+            let Some(&container) = open.last() else {
+                return Ok(sc.i);
+            };
+            sc.skip_space();
+            match (container, sc.next()?) {
+                (_, b',') => {
+                    if container == b'{' {
+                        sc.skip_space();
+                        sc.key()?;
+                    }
+                    break;
+                }
+                (b'[', b']') | (b'{', b'}') => {
+                    open.pop();
+                }
+                (b'[', c) => return Err(invalid(c, "after array element")),
+                (_, c) => return Err(invalid(c, "after object key:value pair")),
+            }
+        }
     }
-    let v = p.value("looking for beginning of value", 0)?;
-    Ok((v, p.pos))
 }
 
 #[cfg(test)]
@@ -333,9 +243,22 @@ mod tests {
         let (_, n) = decode_prefix("1x").unwrap();
         assert_eq!(n, 1);
         assert_eq!(
-            unmarshal("{\"a\" 1}").unwrap_err().0,
+            decode_prefix("{\"a\" 1}").unwrap_err(),
             "invalid character '1' after object key"
         );
-        assert_eq!(decode_prefix("[1,").unwrap_err().0, "unexpected EOF");
+        assert_eq!(decode_prefix("[1,").unwrap_err(), "unexpected EOF");
+    }
+
+    #[test]
+    fn quoting() {
+        use hoist_gotmpl::gofmt::quote;
+        assert_eq!(quote("a\"b\n\x01é"), "\"a\\\"b\\n\\x01é\"");
+        assert_eq!(quote("\u{a0}"), "\"\\u00a0\"");
+        // golang/go src/encoding/json/scanner.go quoteChar: the byte quoted as a rune (0xC3, the
+        // first byte of 'é', is 'Ã', as Helm prints for tests/data/schema/json-non-ascii), and
+        // its two special cases.
+        assert_eq!(invalid(0xc3, "x"), "invalid character 'Ã' x");
+        assert_eq!(invalid(b'\'', "x"), "invalid character '\\'' x");
+        assert_eq!(invalid(b'"', "x"), "invalid character '\"' x");
     }
 }

@@ -63,7 +63,7 @@ fn check_api_version(data: &[u8]) -> Result<(), ChartError> {
                 None | Some(Value::Nil) => String::new(),
                 Some(Value::String(s)) => s.to_string(),
                 Some(Value::Bool(b)) => b.to_string(),
-                Some(Value::Float(f)) => crate::gofmt::format_float_g(f, 32),
+                Some(Value::Float(f)) => yaml::format_float32(f),
                 Some(other) => {
                     return Err(load_err(format!(
                         "cannot load Chart.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field chartBase.apiVersion of type string",
@@ -192,7 +192,7 @@ fn walk_dir(
         if md.len() > MAX_DECOMPRESSED_FILE_SIZE {
             return Err(load_err(format!(
                 "chart file {} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}",
-                crate::gofmt::quote(&base_name)
+                hoist_gotmpl::gofmt::quote(&base_name)
             )));
         }
         let mut data = std::fs::read(&path).map_err(|e| {

@@ -3,7 +3,9 @@
 //! into string fields, Go's `json` type errors), validated with Helm's messages, and exposed to
 //! templates as Helm v4's `.Chart` map.
 
-use crate::gofmt::{self, format_float_g, is_print, is_space};
+use crate::yaml::format_float32;
+use hoist_gotmpl::gofmt::quote;
+use hoist_gotmpl::parse::is_print;
 use hoist_gotmpl::{Map, MapKind, Value};
 use std::collections::BTreeMap;
 
@@ -106,13 +108,14 @@ pub struct ValidationError(pub String);
 pub struct DecodeError(pub String);
 
 /// Helm's `sanitizeString`: whitespace becomes a space, non-printable runes are removed.
+/// (Go's `unicode.IsSpace` is the Unicode White_Space property, as `char::is_whitespace`.)
 pub fn sanitize_string(s: &str) -> String {
-    if s.chars().all(|c| c == ' ' || (is_print(c) && !is_space(c))) {
+    if s.chars().all(|c| c == ' ' || (is_print(c) && !c.is_whitespace())) {
         return s.to_string();
     }
     s.chars()
         .filter_map(|c| {
-            if is_space(c) {
+            if c.is_whitespace() {
                 Some(' ')
             } else if is_print(c) {
                 Some(c)
@@ -160,7 +163,7 @@ impl Dependency {
         if !self.alias.is_empty() && !alias_ok(&self.alias) {
             return Err(ValidationError(format!(
                 "dependency {} has disallowed characters in the alias",
-                gofmt::quote(&self.name)
+                quote(&self.name)
             )));
         }
         Ok(())
@@ -223,13 +226,13 @@ impl Metadata {
         if self.name == "." || self.name == ".." {
             return err(format!(
                 "chart.metadata.name {} is not allowed",
-                gofmt::quote(&self.name)
+                quote(&self.name)
             ));
         }
         if self.name != crate::ignore::base(&self.name) {
             return err(format!(
                 "chart.metadata.name {} is invalid",
-                gofmt::quote(&self.name)
+                quote(&self.name)
             ));
         }
         if self.version.is_empty() {
@@ -238,7 +241,7 @@ impl Metadata {
         if hoist_semver::Version::parse(&self.version).is_err() {
             return err(format!(
                 "chart.metadata.version {} is invalid",
-                gofmt::quote(&self.version)
+                quote(&self.version)
             ));
         }
         if !matches!(self.chart_type.as_str(), "" | "application" | "library") {
@@ -264,7 +267,7 @@ impl Metadata {
             if !seen.insert(key.clone()) {
                 return err(format!(
                     "more than one dependency with name or alias {}",
-                    gofmt::quote(&key)
+                    quote(&key)
                 ));
             }
         }
@@ -403,7 +406,7 @@ fn yaml_number_string(f: f64) -> String {
         // YAML integers (yaml.v2 int): decimal. An integral float such as `1.0` prints "1" too.
         format!("{}", f as i64)
     } else {
-        format_float_g(f, 32)
+        format_float32(f)
     }
 }
 
@@ -497,10 +500,15 @@ fn with_path<R>(
     f(&mut sub)
 }
 
-fn set_str(dst: &mut String, v: &Value, cx: &mut Ctx<'_>) {
-    if let Some(s) = dec_string(v, cx) {
-        *dst = s;
+/// Stores a decoded field; a field that failed to decode (or was null) keeps its value.
+fn assign<T>(dst: &mut T, decoded: Option<T>) {
+    if let Some(v) = decoded {
+        *dst = v;
     }
+}
+
+fn set_str(dst: &mut String, v: &Value, cx: &mut Ctx<'_>) {
+    assign(dst, dec_string(v, cx));
 }
 
 fn decode_maintainer(v: &Value, cx: &mut Ctx<'_>) -> Option<Option<Maintainer>> {
@@ -542,16 +550,8 @@ fn decode_dependency_cx(v: &Value, cx: &mut Ctx<'_>) -> Option<Dependency> {
                     "repository" => set_str(&mut dep.repository, x, cx),
                     "condition" => set_str(&mut dep.condition, x, cx),
                     "alias" => set_str(&mut dep.alias, x, cx),
-                    "tags" => {
-                        if let Some(t) = dec_str_list(x, cx) {
-                            dep.tags = t;
-                        }
-                    }
-                    "enabled" => {
-                        if let Some(b) = dec_bool(x, cx) {
-                            dep.enabled = b;
-                        }
-                    }
+                    "tags" => assign(&mut dep.tags, dec_str_list(x, cx)),
+                    "enabled" => assign(&mut dep.enabled, dec_bool(x, cx)),
                     _ => match x {
                         Value::Nil => dep.import_values = None,
                         Value::List(l) => dep.import_values = Some(l.as_ref().clone()),
@@ -623,21 +623,9 @@ impl Metadata {
                     "appVersion" => set_str(&mut self.app_version, x, cx),
                     "kubeVersion" => set_str(&mut self.kube_version, x, cx),
                     "type" => set_str(&mut self.chart_type, x, cx),
-                    "deprecated" => {
-                        if let Some(b) = dec_bool(x, cx) {
-                            self.deprecated = b;
-                        }
-                    }
-                    "sources" => {
-                        if let Some(l) = dec_str_list(x, cx) {
-                            self.sources = l;
-                        }
-                    }
-                    "keywords" => {
-                        if let Some(l) = dec_str_list(x, cx) {
-                            self.keywords = l;
-                        }
-                    }
+                    "deprecated" => assign(&mut self.deprecated, dec_bool(x, cx)),
+                    "sources" => assign(&mut self.sources, dec_str_list(x, cx)),
+                    "keywords" => assign(&mut self.keywords, dec_str_list(x, cx)),
                     "maintainers" => match x {
                         Value::Nil => self.maintainers = None,
                         Value::List(l) => {

@@ -11,7 +11,7 @@
 
 use crate::chart::Chart;
 use crate::error::ChartError;
-use crate::gofmt;
+use hoist_gotmpl::gofmt::{self, quote};
 use crate::gojson;
 use hoist_gotmpl::{Dict, Value};
 use std::fmt::Write;
@@ -37,7 +37,7 @@ struct VErr {
 
 /// santhosh-tekuri's `quote`: Go `%q`, then `\"` → `"` and `'` → `\'`, in single quotes.
 fn squote(s: &str) -> String {
-    let q = gofmt::quote(s);
+    let q = quote(s);
     let inner = &q[1..q.len() - 1];
     let inner = inner.replace("\\\"", "\"").replace('\'', "\\'");
     format!("'{inner}'")
@@ -82,7 +82,7 @@ impl VErr {
 /// Number formatting of golang.org/x/text's English printer for `%v`/`%d`: digits grouped by
 /// thousands.
 fn print_num(f: f64) -> String {
-    let s = gofmt::format_float_v(f);
+    let s = gofmt::format_float(f, 'g', -1);
     if s.contains("Inf") || s.contains("NaN") {
         return s;
     }
@@ -136,7 +136,7 @@ fn display(v: &Value) -> String {
         Value::String(s) => squote(s),
         Value::List(_) | Value::Map(_) => "value".into(),
         Value::Nil => "<nil>".into(),
-        other => gofmt::fmt_v(other),
+        other => gofmt::format_value(other),
     }
 }
 
@@ -190,6 +190,16 @@ fn equals(a: &Value, b: &Value) -> bool {
 
 fn get<'a>(m: &'a hoist_gotmpl::Map, k: &str) -> Option<&'a Value> {
     m.get(k)
+}
+
+/// The names in `required` (a JSON list) that `obj` lacks, quoted.
+fn missing_quoted(required: &[Value], obj: &hoist_gotmpl::Map) -> Vec<String> {
+    required
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|r| !obj.contains_key(*r))
+        .map(squote)
+        .collect()
 }
 
 struct Validator {
@@ -249,6 +259,92 @@ impl Validator {
         }
     }
 
+    /// A keyword's error at `loc`.
+    fn msg(&self, loc: &[String], msg: impl Into<String>) -> VErr {
+        self.err(loc, Kind::Msg(msg.into()))
+    }
+
+    /// A keyword's error at `loc` with the subschema errors that caused it.
+    fn msg_with(&self, loc: &[String], msg: impl Into<String>, causes: Vec<VErr>) -> VErr {
+        VErr {
+            causes,
+            ..self.msg(loc, msg)
+        }
+    }
+
+    /// The `min<what>`/`max<what>` keywords on a count `n` (properties, items, length).
+    fn count_limits(
+        &self,
+        s: &hoist_gotmpl::Map,
+        what: &str,
+        n: usize,
+        loc: &[String],
+        errors: &mut Vec<VErr>,
+    ) {
+        for (key, fails) in [
+            (format!("min{what}"), (|n, m| n < m) as fn(f64, f64) -> bool),
+            (format!("max{what}"), |n, m| n > m),
+        ] {
+            if let Some(m) = get(s, &key).and_then(num)
+                && fails(n as f64, m)
+            {
+                let msg = format!("{key}: got {}, want {}", print_int(n), print_num(m));
+                errors.push(self.msg(loc, msg));
+            }
+        }
+    }
+
+    /// Draft 7's `dependencies` (list form) and 2019's `dependentRequired`: `pname` is present, so
+    /// the properties in `required` must be too.
+    fn dependent_required(
+        &self,
+        required: &[Value],
+        obj: &hoist_gotmpl::Map,
+        pname: &str,
+        loc: &[String],
+    ) -> Option<VErr> {
+        let q = missing_quoted(required, obj);
+        (!q.is_empty()).then(|| {
+            let msg = format!(
+                "properties {} required, if {} exists",
+                q.join(", "),
+                squote(pname)
+            );
+            self.msg(loc, msg)
+        })
+    }
+
+    /// Validates each of `items` against `sch`, located by its index in `items`. (santhosh-tekuri
+    /// v6.0.2 locates the items after a prefix this way too, from 0, as Helm shows:
+    /// tests/data/schema/prefix-items-rest.)
+    fn each_item(
+        &mut self,
+        sch: &Value,
+        items: &[Value],
+        loc: &mut Vec<String>,
+        errors: &mut Vec<VErr>,
+    ) -> Result<(), SchemaError> {
+        for (i, item) in items.iter().enumerate() {
+            self.sub(sch, item, loc, i.to_string(), errors)?;
+        }
+        Ok(())
+    }
+
+    /// Validates the first items of `arr` against the schemas of a tuple (`prefixItems`, or
+    /// `items` as a list before 2020); returns how many items that evaluated.
+    fn each_prefix(
+        &mut self,
+        schemas: &[Value],
+        arr: &[Value],
+        loc: &mut Vec<String>,
+        errors: &mut Vec<VErr>,
+    ) -> Result<usize, SchemaError> {
+        for (i, (sch, item)) in schemas.iter().zip(arr).enumerate() {
+            self.sub(sch, item, loc, i.to_string(), errors)?;
+        }
+        Ok(schemas.len().min(arr.len()))
+    }
+
     /// Validates `v` against `sch`; `Err` carries one error (a group when several).
     fn validate(
         &mut self,
@@ -274,7 +370,7 @@ impl Validator {
     ) -> Result<Result<(), VErr>, SchemaError> {
         let d = match sch {
             Value::Bool(true) => return Ok(Ok(())),
-            Value::Bool(false) => return Ok(Err(self.err(loc, Kind::Msg("false schema".into())))),
+            Value::Bool(false) => return Ok(Err(self.msg(loc, "false schema"))),
             Value::Map(d) => d.clone(),
             _ => return Ok(Ok(())),
         };
@@ -306,10 +402,8 @@ impl Validator {
                 let ok = types.iter().any(|w| w == got)
                     || (types.iter().any(|w| w == "integer") && got == "number" && is_integer(v));
                 if !ok {
-                    return Ok(Err(self.err(
-                        loc,
-                        Kind::Msg(format!("got {got}, want {}", types.join(" or "))),
-                    )));
+                    let msg = format!("got {got}, want {}", types.join(" or "));
+                    return Ok(Err(self.msg(loc, msg)));
                 }
             }
         }
@@ -322,7 +416,7 @@ impl Validator {
                 Value::List(_) | Value::Map(_) => "'const' failed".to_string(),
                 other => format!("value must be {}", display(other)),
             };
-            return Ok(Err(self.err(loc, Kind::Msg(msg))));
+            return Ok(Err(self.msg(loc, msg)));
         }
         // enum
         if let Some(Value::List(items)) = get(&s, "enum")
@@ -341,17 +435,15 @@ impl Validator {
             } else {
                 "'enum' failed".into()
             };
-            return Ok(Err(self.err(loc, Kind::Msg(msg))));
+            return Ok(Err(self.msg(loc, msg)));
         }
         // format
         if draft < 2019
             && let Some(Value::String(f)) = get(&s, "format")
             && let Some(e) = check_format(f, v)
         {
-            return Ok(Err(self.err(
-                loc,
-                Kind::Msg(format!("{} is not valid {f}: {e}", display(v))),
-            )));
+            let msg = format!("{} is not valid {f}: {e}", display(v));
+            return Ok(Err(self.msg(loc, msg)));
         }
         let mut errors: Vec<VErr> = Vec::new();
         // $ref
@@ -419,46 +511,15 @@ impl Validator {
         errors: &mut Vec<VErr>,
     ) -> Result<(), SchemaError> {
         let o = obj.borrow().clone();
-        let n = o.len();
-        if let Some(m) = get(s, "minProperties").and_then(num)
-            && (n as f64) < m
-        {
-            errors.push(self.err(
-                loc,
-                Kind::Msg(format!(
-                    "minProperties: got {}, want {}",
-                    print_int(n),
-                    print_num(m)
-                )),
-            ));
-        }
-        if let Some(m) = get(s, "maxProperties").and_then(num)
-            && (n as f64) > m
-        {
-            errors.push(self.err(
-                loc,
-                Kind::Msg(format!(
-                    "maxProperties: got {}, want {}",
-                    print_int(n),
-                    print_num(m)
-                )),
-            ));
-        }
+        self.count_limits(s, "Properties", o.len(), loc, errors);
         if let Some(Value::List(req)) = get(s, "required") {
-            let missing: Vec<String> = req
-                .iter()
-                .filter_map(|r| r.as_str())
-                .filter(|r| !o.contains_key(*r))
-                .map(String::from)
-                .collect();
-            if !missing.is_empty() {
-                let msg = if missing.len() == 1 {
-                    format!("missing property {}", squote(&missing[0]))
-                } else {
-                    let q: Vec<String> = missing.iter().map(|m| squote(m)).collect();
-                    format!("missing properties {}", q.join(", "))
-                };
-                errors.push(self.err(loc, Kind::Msg(msg)));
+            let missing = missing_quoted(req, &o);
+            match missing.as_slice() {
+                [] => {}
+                [one] => errors.push(self.msg(loc, format!("missing property {one}"))),
+                many => {
+                    errors.push(self.msg(loc, format!("missing properties {}", many.join(", "))))
+                }
             }
         }
         if draft_lt(self.draft, 2019)
@@ -470,23 +531,7 @@ impl Validator {
                 }
                 match &dep {
                     Value::List(l) => {
-                        let missing: Vec<String> = l
-                            .iter()
-                            .filter_map(|r| r.as_str())
-                            .filter(|r| !o.contains_key(*r))
-                            .map(String::from)
-                            .collect();
-                        if !missing.is_empty() {
-                            let q: Vec<String> = missing.iter().map(|m| squote(m)).collect();
-                            errors.push(self.err(
-                                loc,
-                                Kind::Msg(format!(
-                                    "properties {} required, if {} exists",
-                                    q.join(", "),
-                                    squote(&pname)
-                                )),
-                            ));
-                        }
+                        errors.extend(self.dependent_required(l, &o, &pname, loc));
                     }
                     sch => {
                         if let Err(e) = self.validate(sch, &Value::Map(obj.clone()), loc)? {
@@ -533,13 +578,8 @@ impl Validator {
         }
         if !extra.is_empty() {
             let q: Vec<String> = extra.iter().map(|m| squote(m)).collect();
-            errors.push(self.err(
-                loc,
-                Kind::Msg(format!(
-                    "additional properties {} not allowed",
-                    q.join(", ")
-                )),
-            ));
+            let msg = format!("additional properties {} not allowed", q.join(", "));
+            errors.push(self.msg(loc, msg));
         }
         if self.draft == 4 {
             return Ok(());
@@ -550,15 +590,12 @@ impl Validator {
                     self.validate(pn, &Value::from(pname.as_str()), &mut Vec::new())?
                 {
                     let inner = std::mem::take(&mut e);
-                    let mut pe = self.err(
-                        loc,
-                        Kind::Msg(format!("invalid propertyName {}", squote(pname))),
-                    );
-                    pe.causes = match inner.kind {
+                    let causes = match inner.kind {
                         Kind::Group => inner.causes,
                         _ => vec![inner],
                     };
-                    errors.push(pe);
+                    let msg = format!("invalid propertyName {}", squote(pname));
+                    errors.push(self.msg_with(loc, msg, causes));
                 }
             }
         }
@@ -580,23 +617,7 @@ impl Validator {
                     continue;
                 }
                 if let Value::List(l) = &req {
-                    let missing: Vec<String> = l
-                        .iter()
-                        .filter_map(|r| r.as_str())
-                        .filter(|r| !o.contains_key(*r))
-                        .map(String::from)
-                        .collect();
-                    if !missing.is_empty() {
-                        let q: Vec<String> = missing.iter().map(|m| squote(m)).collect();
-                        errors.push(self.err(
-                            loc,
-                            Kind::Msg(format!(
-                                "properties {} required, if {} exists",
-                                q.join(", "),
-                                squote(&pname)
-                            )),
-                        ));
-                    }
+                    errors.extend(self.dependent_required(l, &o, &pname, loc));
                 }
             }
         }
@@ -611,42 +632,14 @@ impl Validator {
         errors: &mut Vec<VErr>,
     ) -> Result<(), SchemaError> {
         let n = arr.len();
-        if let Some(m) = get(s, "minItems").and_then(num)
-            && (n as f64) < m
-        {
-            errors.push(self.err(
-                loc,
-                Kind::Msg(format!(
-                    "minItems: got {}, want {}",
-                    print_int(n),
-                    print_num(m)
-                )),
-            ));
-        }
-        if let Some(m) = get(s, "maxItems").and_then(num)
-            && (n as f64) > m
-        {
-            errors.push(self.err(
-                loc,
-                Kind::Msg(format!(
-                    "maxItems: got {}, want {}",
-                    print_int(n),
-                    print_num(m)
-                )),
-            ));
-        }
+        self.count_limits(s, "Items", n, loc, errors);
         if matches!(get(s, "uniqueItems"), Some(Value::Bool(true))) && n > 1 {
             'dup: for i in 0..n {
                 for j in i + 1..n {
                     if equals(&arr[i], &arr[j]) {
-                        errors.push(self.err(
-                            loc,
-                            Kind::Msg(format!(
-                                "items at {} and {} are equal",
-                                print_int(i),
-                                print_int(j)
-                            )),
-                        ));
+                        let msg =
+                            format!("items at {} and {} are equal", print_int(i), print_int(j));
+                        errors.push(self.msg(loc, msg));
                         break 'dup;
                     }
                 }
@@ -655,17 +648,9 @@ impl Validator {
         if self.draft < 2020 {
             let mut evaluated = 0;
             match get(s, "items") {
-                Some(Value::List(items)) => {
-                    let m = n.min(items.len());
-                    for i in 0..m {
-                        self.sub(&items[i], &arr[i], loc, i.to_string(), errors)?;
-                    }
-                    evaluated = m;
-                }
+                Some(Value::List(items)) => evaluated = self.each_prefix(items, arr, loc, errors)?,
                 Some(sch) => {
-                    for (i, item) in arr.iter().enumerate() {
-                        self.sub(sch, item, loc, i.to_string(), errors)?;
-                    }
+                    self.each_item(sch, arr, loc, errors)?;
                     evaluated = n;
                 }
                 None => {}
@@ -674,34 +659,24 @@ impl Validator {
                 Some(Value::Bool(false))
                     if evaluated != n && matches!(get(s, "items"), Some(Value::List(_))) =>
                 {
-                    errors.push(self.err(
-                        loc,
-                        Kind::Msg(format!(
-                            "last {} additionalItem(s) not allowed",
-                            print_int(n - evaluated)
-                        )),
-                    ));
+                    let msg = format!(
+                        "last {} additionalItem(s) not allowed",
+                        print_int(n - evaluated)
+                    );
+                    errors.push(self.msg(loc, msg));
                 }
                 Some(sch @ Value::Map(_)) if matches!(get(s, "items"), Some(Value::List(_))) => {
-                    for (i, item) in arr[evaluated..].iter().enumerate() {
-                        self.sub(sch, item, loc, i.to_string(), errors)?;
-                    }
+                    self.each_item(sch, &arr[evaluated..], loc, errors)?;
                 }
                 _ => {}
             }
         } else {
-            let prefix = match get(s, "prefixItems") {
-                Some(Value::List(p)) => p.as_ref().clone(),
-                _ => Vec::new(),
+            let evaluated = match get(s, "prefixItems") {
+                Some(Value::List(prefix)) => self.each_prefix(prefix, arr, loc, errors)?,
+                _ => 0,
             };
-            let evaluated = prefix.len().min(n);
-            for i in 0..evaluated {
-                self.sub(&prefix[i], &arr[i], loc, i.to_string(), errors)?;
-            }
             if let Some(sch) = get(s, "items") {
-                for (i, item) in arr[evaluated..].iter().enumerate() {
-                    self.sub(sch, item, loc, i.to_string(), errors)?;
-                }
+                self.each_item(sch, &arr[evaluated..], loc, errors)?;
             }
         }
         if self.draft >= 6
@@ -744,28 +719,22 @@ impl Validator {
                             got.join(" ")
                         )
                     };
-                    let mut e = self.err(loc, Kind::Msg(msg));
-                    e.causes = errs;
-                    errors.push(e);
+                    errors.push(self.msg_with(loc, msg, errs));
                 }
             } else if matched.is_empty() {
-                let mut e = self.err(loc, Kind::Msg("no items match contains schema".into()));
-                e.causes = errs;
-                errors.push(e);
+                errors.push(self.msg_with(loc, "no items match contains schema", errs));
             }
             if let Some(mc) = max_c
                 && (matched.len() as f64) > mc
             {
                 let got: Vec<String> = matched.iter().map(|i| i.to_string()).collect();
-                errors.push(self.err(
-                    loc,
-                    Kind::Msg(format!(
-                        "max {} items required to match contains schema, but matched {} items at {}",
-                        print_num(mc),
-                        print_int(matched.len()),
-                        got.join(" ")
-                    )),
-                ));
+                let msg = format!(
+                    "max {} items required to match contains schema, but matched {} items at {}",
+                    print_num(mc),
+                    print_int(matched.len()),
+                    got.join(" ")
+                );
+                errors.push(self.msg(loc, msg));
             }
         }
         Ok(())
@@ -778,43 +747,13 @@ impl Validator {
         loc: &[String],
         errors: &mut Vec<VErr>,
     ) {
-        let len = st.chars().count();
-        if let Some(m) = get(s, "minLength").and_then(num)
-            && (len as f64) < m
-        {
-            errors.push(self.err(
-                loc,
-                Kind::Msg(format!(
-                    "minLength: got {}, want {}",
-                    print_int(len),
-                    print_num(m)
-                )),
-            ));
-        }
-        if let Some(m) = get(s, "maxLength").and_then(num)
-            && (len as f64) > m
-        {
-            errors.push(self.err(
-                loc,
-                Kind::Msg(format!(
-                    "maxLength: got {}, want {}",
-                    print_int(len),
-                    print_num(m)
-                )),
-            ));
-        }
+        self.count_limits(s, "Length", st.chars().count(), loc, errors);
         if let Some(Value::String(p)) = get(s, "pattern")
             && let Ok(rx) = compile_regex(p)
             && !rx.is_match(st)
         {
-            errors.push(self.err(
-                loc,
-                Kind::Msg(format!(
-                    "{} does not match pattern {}",
-                    squote(st),
-                    squote(p)
-                )),
-            ));
+            let msg = format!("{} does not match pattern {}", squote(st), squote(p));
+            errors.push(self.msg(loc, msg));
         }
     }
 
@@ -840,15 +779,8 @@ impl Validator {
             emax = get(s, "exclusiveMaximum").and_then(num);
         }
         let mut push = |name: &str, want: f64| {
-            errors.push(VErr {
-                loc: loc.to_vec(),
-                kind: Kind::Msg(format!(
-                    "{name}: got {}, want {}",
-                    print_num(x),
-                    print_num(want)
-                )),
-                causes: Vec::new(),
-            });
+            let msg = format!("{name}: got {}, want {}", print_num(x), print_num(want));
+            errors.push(self.msg(loc, msg));
         };
         if let Some(m) = minimum
             && x < m
@@ -890,7 +822,7 @@ impl Validator {
         if let Some(n) = get(s, "not")
             && self.validate(n, v, loc)?.is_ok()
         {
-            errors.push(self.err(loc, Kind::Msg("'not' failed".into())));
+            errors.push(self.msg(loc, "'not' failed"));
         }
         if let Some(Value::List(all)) = get(s, "allOf") {
             let mut errs = Vec::new();
@@ -900,9 +832,7 @@ impl Validator {
                 }
             }
             if !errs.is_empty() {
-                let mut e = self.err(loc, Kind::Msg("'allOf' failed".into()));
-                e.causes = errs;
-                errors.push(e);
+                errors.push(self.msg_with(loc, "'allOf' failed", errs));
             }
         }
         if let Some(Value::List(any)) = get(s, "anyOf") {
@@ -918,9 +848,7 @@ impl Validator {
                 }
             }
             if !matched {
-                let mut e = self.err(loc, Kind::Msg("'anyOf' failed".into()));
-                e.causes = errs;
-                errors.push(e);
+                errors.push(self.msg_with(loc, "'anyOf' failed", errs));
             }
         }
         if let Some(Value::List(one)) = get(s, "oneOf") {
@@ -931,10 +859,8 @@ impl Validator {
                     Ok(()) => match matched {
                         None => matched = Some(i),
                         Some(m) => {
-                            errors.push(self.err(
-                                loc,
-                                Kind::Msg(format!("'oneOf' failed, subschemas {m}, {i} matched")),
-                            ));
+                            let msg = format!("'oneOf' failed, subschemas {m}, {i} matched");
+                            errors.push(self.msg(loc, msg));
                             break;
                         }
                     },
@@ -946,9 +872,7 @@ impl Validator {
                 }
             }
             if matched.is_none() {
-                let mut e = self.err(loc, Kind::Msg("'oneOf' failed, none matched".into()));
-                e.causes = errs;
-                errors.push(e);
+                errors.push(self.msg_with(loc, "'oneOf' failed, none matched", errs));
             }
         }
         if self.draft >= 7
@@ -1104,7 +1028,7 @@ fn validate_ipv4(s: &str) -> Option<String> {
             Err(_) => {
                 return Some(format!(
                     "strconv.Atoi: parsing {}: invalid syntax",
-                    gofmt::quote(g)
+                    quote(g)
                 ));
             }
         }
@@ -1123,7 +1047,7 @@ fn validate_ipv6(s: &str) -> Option<String> {
         Ok(_) => None,
         Err(_) => Some(format!(
             "ParseAddr({}): invalid IPv6 address",
-            gofmt::quote(s)
+            quote(s)
         )),
     }
 }
@@ -1152,17 +1076,11 @@ fn validate_hostname(s: &str) -> Option<String> {
     None
 }
 
+/// Go's `%q` of a rune (`strconv.QuoteRune`).
 fn go_quote_rune(c: char) -> String {
-    let q = gofmt::quote(&c.to_string());
-    let inner = &q[1..q.len() - 1];
-    let inner = if inner == "\\\"" {
-        "\""
-    } else if inner == "'" {
-        "\\'"
-    } else {
-        inner
-    };
-    format!("'{inner}'")
+    let mut q = String::new();
+    gofmt::push_quoted_rune(&mut q, c, false);
+    q
 }
 
 fn validate_email(s: &str) -> Option<String> {
@@ -1218,8 +1136,8 @@ fn validate_date(s: &str) -> Option<String> {
     if !ok {
         return Some(format!(
             "parsing time {} as \"2006-01-02\": cannot parse {} as \"2006\"",
-            gofmt::quote(s),
-            gofmt::quote(s)
+            quote(s),
+            quote(s)
         ));
     }
     let m: u32 = s[5..7].parse().unwrap_or(0);
@@ -1227,13 +1145,13 @@ fn validate_date(s: &str) -> Option<String> {
     if !(1..=12).contains(&m) {
         return Some(format!(
             "parsing time {}: month out of range",
-            gofmt::quote(s)
+            quote(s)
         ));
     }
     if !(1..=31).contains(&d) {
         return Some(format!(
             "parsing time {}: day out of range",
-            gofmt::quote(s)
+            quote(s)
         ));
     }
     None
@@ -1264,7 +1182,7 @@ fn draft_of(schema: &Value) -> u32 {
 /// report lines (`- at '/age': minimum: got -5, want 0\n`), `Err` when the schema is unusable.
 pub fn validate_single(values: &Dict, schema_json: &[u8]) -> Result<Option<String>, String> {
     let text = String::from_utf8_lossy(schema_json);
-    let schema = gojson::unmarshal(&text).map_err(|e| e.0)?;
+    let schema = gojson::unmarshal_schema(&text)?;
     let mut vd = Validator {
         draft: draft_of(&schema),
         root: schema.clone(),

@@ -1,7 +1,7 @@
 //! Helm's `--set` family parsers (`pkg/strvals`): `--set`, `--set-string`, `--set-json`,
 //! `--set-file` and `--set-literal`, with Helm's typing rules, limits and error texts.
 
-use crate::gofmt::quote;
+use hoist_gotmpl::gofmt::quote;
 use crate::gojson;
 use hoist_gotmpl::{Dict, Map, Value};
 use thiserror::Error;
@@ -187,20 +187,33 @@ pub fn typed_val(val: &str, string_only: bool) -> Value {
     Value::from(val)
 }
 
-struct Parser<'a> {
-    sc: Scanner,
-    mode: Mode<'a>,
-}
+/// What the `--set` parser and the `--set-literal` parser (Helm's `parser` and
+/// `literalParser`) share: keys, list indexes and their nesting. Each parser reads the text
+/// after `=` its own way.
+trait KeyParser {
+    /// Whether `\` escapes the next character in keys and indexes.
+    const ESCAPES: bool;
 
-impl Parser<'_> {
-    fn read_value(&mut self, rs: &str) -> Result<Value, String> {
-        match &mut self.mode {
-            Mode::Typed { string_only } => Ok(typed_val(rs, *string_only)),
-            Mode::File(reader) => reader(rs),
-            Mode::Json => Ok(Value::from(rs)),
+    fn scanner(&mut self) -> &mut Scanner;
+
+    /// One `key…=value` (`key` in Go).
+    fn key(&mut self, data: &Dict, level: usize) -> Res<()>;
+
+    /// `[i]=value`: item `i` set to the value that follows.
+    fn list_value(&mut self, list: Vec<Value>, i: i64) -> (Vec<Value>, Option<Err>);
+
+    /// The part after `name[i]` (`listItem` in Go); returns the (possibly updated) list and an
+    /// error, like Go's `([]any, error)`.
+    fn list_item(&mut self, list: Vec<Value>, i: i64, level: usize) -> (Vec<Value>, Option<Err>) {
+        match self.list_item_start(i) {
+            Ok('=') => self.list_value(list, i),
+            Ok('[') => self.nested_list(list, i, level),
+            Ok(_) => self.list_map(list, i, level), // '.'
+            Err(e) => (list, Some(e)),
         }
     }
 
+    /// Keys until the end of the input.
     fn parse(&mut self, data: &Dict) -> Result<(), StrvalsError> {
         loop {
             match self.key(data, 0) {
@@ -211,32 +224,151 @@ impl Parser<'_> {
         }
     }
 
-    fn key(&mut self, data: &Dict, mut level: usize) -> Res<()> {
-        let (k, last, eof) = self.sc.until(&['=', '[', ',', '.'], true);
+    /// A key cut short by the end of the input.
+    fn key_at_eof(k: &str) -> Err {
+        if k.is_empty() {
+            Err::Eof
+        } else {
+            Err::Msg(format!("key {} has no value", quote(k)))
+        }
+    }
+
+    /// The index after `[`, through `]`.
+    fn key_index(&mut self) -> Res<i64> {
+        let (v, _, eof) = self.scanner().until(&[']'], Self::ESCAPES);
         if eof {
-            if k.is_empty() {
-                return Err(Err::Eof);
+            return Err(Err::Eof);
+        }
+        atoi(&v).map_err(Err::Msg)
+    }
+
+    /// The index after `[`, with the error text of a bad one.
+    fn parse_index(&mut self) -> Res<i64> {
+        self.key_index()
+            .map_err(|e| Err::Msg(format!("error parsing index: {}", err_text(e))))
+    }
+
+    /// `name[i]…`: the list at `data[name]`, with item `i` set by what follows.
+    fn indexed_key(&mut self, data: &Dict, k: &str, level: usize) -> Res<()> {
+        let i = self.parse_index()?;
+        let list = match data.get(k) {
+            None => Vec::new(),
+            Some(Value::List(l)) => l.as_ref().clone(),
+            Some(other) => return Err(panic_conv(Some(&other), "[]interface {}")),
+        };
+        let (list, err) = self.list_item(list, i, level);
+        set(data, k, Value::list(list));
+        match err {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
+    }
+
+    /// `name.…`: the map at `data[name]`, with the rest of the key set in it.
+    fn nested_key(&mut self, data: &Dict, k: &str, level: usize) -> Res<()> {
+        let level = level + 1;
+        if level > MAX_NESTED_NAME_LEVEL {
+            return Err(Err::Msg(format!(
+                "value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
+            )));
+        }
+        let inner = match data.get(k) {
+            None => Dict::new(Map::new()),
+            Some(Value::Map(d)) => d,
+            Some(other) => {
+                return Err(panic_conv(Some(&other), "map[string]interface {}"));
             }
-            return Err(Err::Msg(format!("key {} has no value", quote(&k))));
+        };
+        let e = self.key(&inner, level);
+        if e.is_ok() && inner.is_empty() {
+            return Err(Err::Msg(format!("key map {} has no value", quote(k))));
+        }
+        if !inner.is_empty() {
+            set(data, k, Value::Map(inner));
+        }
+        e
+    }
+
+    /// The start of `listItem`: checks the index and reads what follows `]` up to `[`, `.` or
+    /// `=`; returns that stop character.
+    fn list_item_start(&mut self, i: i64) -> Res<char> {
+        if i < 0 {
+            return Err(Err::Msg(format!("negative {i} index not allowed")));
+        }
+        let (k, last, eof) = self.scanner().until(&['[', '.', '='], Self::ESCAPES);
+        if !k.is_empty() {
+            return Err(Err::Msg(format!(
+                "unexpected data at end of array index: {}",
+                quote(&k)
+            )));
         }
         match last {
-            Some('[') => {
-                let i = self
-                    .key_index()
-                    .map_err(|e| Err::Msg(format!("error parsing index: {}", err_text(e))))?;
-                let existing = data.get(&k);
-                let list = match existing {
-                    None => Vec::new(),
-                    Some(Value::List(l)) => l.as_ref().clone(),
-                    Some(other) => return Err(panic_conv(Some(&other), "[]interface {}")),
-                };
-                let (list, err) = self.list_item(list, i, level);
-                set(data, &k, Value::list(list));
-                match err {
-                    None => Ok(()),
-                    Some(e) => Err(e),
+            Some(c) if !eof => Ok(c),
+            _ => Err(Err::Eof),
+        }
+    }
+
+    /// `[i][j]…`: item `i` is a list, with item `j` set by what follows.
+    fn nested_list(&mut self, list: Vec<Value>, i: i64, level: usize) -> (Vec<Value>, Option<Err>) {
+        let next_i = match self.parse_index() {
+            Ok(n) => n,
+            Err(e) => return (list, Some(e)),
+        };
+        let mut crt = Vec::new();
+        if (list.len() as i64) > i {
+            match &list[i as usize] {
+                Value::Nil => {}
+                Value::List(l) => crt = l.as_ref().clone(),
+                other => {
+                    return (
+                        list.clone(),
+                        Some(panic_conv(Some(other), "[]interface {}")),
+                    );
                 }
             }
+        }
+        let (list2, err) = self.list_item(crt, next_i, level);
+        if err.is_some() {
+            return (list, err);
+        }
+        wrap(set_index(list, i, Value::list(list2)))
+    }
+
+    /// `[i].…`: item `i` is a map, with the rest of the key set in it.
+    fn list_map(&mut self, mut list: Vec<Value>, i: i64, level: usize) -> (Vec<Value>, Option<Err>) {
+        let mut inner = Dict::new(Map::new());
+        if (list.len() as i64) > i {
+            match &list[i as usize] {
+                Value::Map(d) => inner = d.clone(),
+                _ => list[i as usize] = Value::Map(inner.clone()),
+            }
+        }
+        if let Err(e) = self.key(&inner, level) {
+            return (list, Some(e));
+        }
+        wrap(set_index(list, i, Value::Map(inner)))
+    }
+}
+
+struct Parser<'a> {
+    sc: Scanner,
+    mode: Mode<'a>,
+}
+
+impl KeyParser for Parser<'_> {
+    const ESCAPES: bool = true;
+
+    fn scanner(&mut self) -> &mut Scanner {
+        &mut self.sc
+    }
+
+    fn key(&mut self, data: &Dict, level: usize) -> Res<()> {
+        let (k, last, eof) = self.sc.until(&['=', '[', ',', '.'], true);
+        if eof {
+            return Err(Self::key_at_eof(&k));
+        }
+        match last {
+            Some('[') => self.indexed_key(data, &k, level),
             Some('=') => {
                 if matches!(self.mode, Mode::Json) {
                     if self.empty_val() {
@@ -280,145 +412,56 @@ impl Parser<'_> {
                     quote(&k)
                 )))
             }
-            _ => {
-                // '.'
-                level += 1;
-                if level > MAX_NESTED_NAME_LEVEL {
-                    return Err(Err::Msg(format!(
-                        "value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
-                    )));
-                }
-                let inner = match data.get(&k) {
-                    None => Dict::new(Map::new()),
-                    Some(Value::Map(d)) => d,
-                    Some(other) => {
-                        return Err(panic_conv(Some(&other), "map[string]interface {}"));
-                    }
-                };
-                let e = self.key(&inner, level);
-                if e.is_ok() && inner.is_empty() {
-                    return Err(Err::Msg(format!("key map {} has no value", quote(&k))));
-                }
-                if !inner.is_empty() {
-                    set(data, &k, Value::Map(inner));
-                }
-                e
+            _ => self.nested_key(data, &k, level), // '.'
+        }
+    }
+
+    fn list_value(&mut self, list: Vec<Value>, i: i64) -> (Vec<Value>, Option<Err>) {
+        if matches!(self.mode, Mode::Json) {
+            if self.empty_val() {
+                return wrap(set_index(list, i, Value::Nil));
             }
+            let v = match self.json_value() {
+                Ok(v) => v,
+                Err(e) => return (list, Some(e)),
+            };
+            let list = match set_index(list, i, v) {
+                Ok(l) => l,
+                Err((l, m)) => return (l, Some(Err::Msg(m))),
+            };
+            self.empty_val();
+            return (list, None);
+        }
+        match self.val_list() {
+            Ok(vl) => wrap(set_index(list, i, Value::list(vl))),
+            Err(ListErr::Eof) => wrap(set_index(list, i, Value::from(""))),
+            Err(ListErr::NotList) => {
+                let (rs, _, _) = self.sc.until(&[','], true);
+                match self.read_value(&rs) {
+                    Ok(v) => wrap(set_index(list, i, v)),
+                    Err(e) => (list, Some(Err::Msg(e))),
+                }
+            }
+            Err(ListErr::Msg(m)) => (list, Some(Err::Msg(m))),
+        }
+    }
+}
+
+impl Parser<'_> {
+    fn read_value(&mut self, rs: &str) -> Result<Value, String> {
+        match &mut self.mode {
+            Mode::Typed { string_only } => Ok(typed_val(rs, *string_only)),
+            Mode::File(reader) => reader(rs),
+            Mode::Json => Ok(Value::from(rs)),
         }
     }
 
     fn json_value(&mut self) -> Res<Value> {
         let rest = self.sc.rest();
-        let (v, off) = gojson::decode_prefix(&rest).map_err(|e| Err::Msg(e.0))?;
+        let (v, off) = gojson::decode_prefix(&rest).map_err(Err::Msg)?;
         let nchars = rest[..off].chars().count();
         self.sc.pos += nchars;
         Ok(v)
-    }
-
-    fn key_index(&mut self) -> Res<i64> {
-        let (v, _, eof) = self.sc.until(&[']'], true);
-        if eof {
-            return Err(Err::Eof);
-        }
-        atoi(&v).map_err(Err::Msg)
-    }
-
-    /// Returns the (possibly updated) list and an error, like Go's `([]any, error)`.
-    fn list_item(&mut self, list: Vec<Value>, i: i64, level: usize) -> (Vec<Value>, Option<Err>) {
-        if i < 0 {
-            return (
-                list,
-                Some(Err::Msg(format!("negative {i} index not allowed"))),
-            );
-        }
-        let (k, last, eof) = self.sc.until(&['[', '.', '='], true);
-        if !k.is_empty() {
-            return (
-                list,
-                Some(Err::Msg(format!(
-                    "unexpected data at end of array index: {}",
-                    quote(&k)
-                ))),
-            );
-        }
-        if eof {
-            return (list, Some(Err::Eof));
-        }
-        match last {
-            Some('=') => {
-                if matches!(self.mode, Mode::Json) {
-                    if self.empty_val() {
-                        return wrap(set_index(list, i, Value::Nil));
-                    }
-                    let v = match self.json_value() {
-                        Ok(v) => v,
-                        Err(e) => return (list, Some(e)),
-                    };
-                    let list = match set_index(list, i, v) {
-                        Ok(l) => l,
-                        Err((l, m)) => return (l, Some(Err::Msg(m))),
-                    };
-                    self.empty_val();
-                    return (list, None);
-                }
-                match self.val_list() {
-                    Ok(vl) => wrap(set_index(list, i, Value::list(vl))),
-                    Err(ListErr::Eof) => wrap(set_index(list, i, Value::from(""))),
-                    Err(ListErr::NotList) => {
-                        let (rs, _, _) = self.sc.until(&[','], true);
-                        match self.read_value(&rs) {
-                            Ok(v) => wrap(set_index(list, i, v)),
-                            Err(e) => (list, Some(Err::Msg(e))),
-                        }
-                    }
-                    Err(ListErr::Msg(m)) => (list, Some(Err::Msg(m))),
-                }
-            }
-            Some('[') => {
-                let next_i = match self.key_index() {
-                    Ok(n) => n,
-                    Err(e) => {
-                        return (
-                            list,
-                            Some(Err::Msg(format!("error parsing index: {}", err_text(e)))),
-                        );
-                    }
-                };
-                let mut crt = Vec::new();
-                if (list.len() as i64) > i {
-                    match &list[i as usize] {
-                        Value::Nil => {}
-                        Value::List(l) => crt = l.as_ref().clone(),
-                        other => {
-                            return (
-                                list.clone(),
-                                Some(panic_conv(Some(other), "[]interface {}")),
-                            );
-                        }
-                    }
-                }
-                let (list2, err) = self.list_item(crt, next_i, level);
-                if err.is_some() {
-                    return (list, err);
-                }
-                wrap(set_index(list, i, Value::list(list2)))
-            }
-            _ => {
-                // '.'
-                let mut list = list;
-                let mut inner = Dict::new(Map::new());
-                if (list.len() as i64) > i {
-                    match &list[i as usize] {
-                        Value::Map(d) => inner = d.clone(),
-                        _ => list[i as usize] = Value::Map(inner.clone()),
-                    }
-                }
-                if let Err(e) = self.key(&inner, level) {
-                    return (list, Some(e));
-                }
-                wrap(set_index(list, i, Value::Map(inner)))
-            }
-        }
     }
 
     /// Consumes blanks up to a comma or EOF (true: empty value); stops before anything else.
@@ -543,30 +586,27 @@ pub fn parse_literal(s: &str) -> Result<Dict, StrvalsError> {
 /// `strvals.ParseLiteralInto`: a `--set-literal` line merged into `dest`: everything after the
 /// first `=` is the value, verbatim.
 pub fn parse_literal_into(s: &str, dest: &Dict) -> Result<(), StrvalsError> {
-    let mut p = Literal {
+    Literal {
         sc: Scanner::new(s),
-    };
-    loop {
-        match p.key(dest, 0) {
-            Ok(()) => continue,
-            Err(Err::Eof) => return Ok(()),
-            Err(Err::Msg(m)) => return Err(StrvalsError(m)),
-        }
     }
+    .parse(dest)
 }
 
 struct Literal {
     sc: Scanner,
 }
 
-impl Literal {
-    fn key(&mut self, data: &Dict, mut level: usize) -> Res<()> {
+impl KeyParser for Literal {
+    const ESCAPES: bool = false;
+
+    fn scanner(&mut self) -> &mut Scanner {
+        &mut self.sc
+    }
+
+    fn key(&mut self, data: &Dict, level: usize) -> Res<()> {
         let (key, last, eof) = self.sc.until(&['=', '[', '.'], false);
         if eof {
-            if key.is_empty() {
-                return Err(Err::Eof);
-            }
-            return Err(Err::Msg(format!("key {} has no value", quote(&key))));
+            return Err(Self::key_at_eof(&key));
         }
         match last {
             Some('=') => {
@@ -574,124 +614,13 @@ impl Literal {
                 set(data, &key, Value::from(value));
                 Ok(())
             }
-            Some('.') => {
-                level += 1;
-                if level > MAX_NESTED_NAME_LEVEL {
-                    return Err(Err::Msg(format!(
-                        "value name nested level is greater than maximum supported nested level of {MAX_NESTED_NAME_LEVEL}"
-                    )));
-                }
-                let inner = match data.get(&key) {
-                    None => Dict::new(Map::new()),
-                    Some(Value::Map(d)) => d,
-                    Some(other) => {
-                        return Err(panic_conv(Some(&other), "map[string]interface {}"));
-                    }
-                };
-                let e = self.key(&inner, level);
-                if e.is_ok() && inner.is_empty() {
-                    return Err(Err::Msg(format!("key map {} has no value", quote(&key))));
-                }
-                if !inner.is_empty() {
-                    set(data, &key, Value::Map(inner));
-                }
-                e
-            }
-            _ => {
-                let i = self
-                    .key_index()
-                    .map_err(|e| Err::Msg(format!("error parsing index: {}", err_text(e))))?;
-                let list = match data.get(&key) {
-                    None => Vec::new(),
-                    Some(Value::List(l)) => l.as_ref().clone(),
-                    Some(other) => return Err(panic_conv(Some(&other), "[]interface {}")),
-                };
-                let (list, err) = self.list_item(list, i, level);
-                set(data, &key, Value::list(list));
-                match err {
-                    None => Ok(()),
-                    Some(e) => Err(e),
-                }
-            }
+            Some('.') => self.nested_key(data, &key, level),
+            _ => self.indexed_key(data, &key, level), // '['
         }
     }
 
-    fn key_index(&mut self) -> Res<i64> {
-        let (v, _, eof) = self.sc.until(&[']'], false);
-        if eof {
-            return Err(Err::Eof);
-        }
-        atoi(&v).map_err(Err::Msg)
-    }
-
-    fn list_item(&mut self, list: Vec<Value>, i: i64, level: usize) -> (Vec<Value>, Option<Err>) {
-        if i < 0 {
-            return (
-                list,
-                Some(Err::Msg(format!("negative {i} index not allowed"))),
-            );
-        }
-        let (key, last, eof) = self.sc.until(&['[', '.', '='], false);
-        if !key.is_empty() {
-            return (
-                list,
-                Some(Err::Msg(format!(
-                    "unexpected data at end of array index: {}",
-                    quote(&key)
-                ))),
-            );
-        }
-        if eof {
-            return (list, Some(Err::Eof));
-        }
-        match last {
-            Some('=') => {
-                let (value, _, _) = self.sc.until(&[], false);
-                wrap(set_index(list, i, Value::from(value)))
-            }
-            Some('.') => {
-                let mut list = list;
-                let mut inner = Dict::new(Map::new());
-                if (list.len() as i64) > i {
-                    match &list[i as usize] {
-                        Value::Map(d) => inner = d.clone(),
-                        _ => list[i as usize] = Value::Map(inner.clone()),
-                    }
-                }
-                if let Err(e) = self.key(&inner, level) {
-                    return (list, Some(e));
-                }
-                wrap(set_index(list, i, Value::Map(inner)))
-            }
-            _ => {
-                let next_i = match self.key_index() {
-                    Ok(n) => n,
-                    Err(e) => {
-                        return (
-                            list,
-                            Some(Err::Msg(format!("error parsing index: {}", err_text(e)))),
-                        );
-                    }
-                };
-                let mut crt = Vec::new();
-                if (list.len() as i64) > i {
-                    match &list[i as usize] {
-                        Value::Nil => {}
-                        Value::List(l) => crt = l.as_ref().clone(),
-                        other => {
-                            return (
-                                list.clone(),
-                                Some(panic_conv(Some(other), "[]interface {}")),
-                            );
-                        }
-                    }
-                }
-                let (list2, err) = self.list_item(crt, next_i, level);
-                if err.is_some() {
-                    return (list, err);
-                }
-                wrap(set_index(list, i, Value::list(list2)))
-            }
-        }
+    fn list_value(&mut self, list: Vec<Value>, i: i64) -> (Vec<Value>, Option<Err>) {
+        let (value, _, _) = self.sc.until(&[], false);
+        wrap(set_index(list, i, Value::from(value)))
     }
 }

@@ -3,7 +3,7 @@
 //! `--set-file`, `--set-literal`).
 
 use crate::error::{ChartError, path_error};
-use crate::{gojson, strvals, yaml};
+use crate::{strvals, yaml};
 use hoist_gotmpl::{Dict, Map, Value};
 use std::io::Read;
 
@@ -182,7 +182,7 @@ impl ValueReader for FsReader {}
 
 /// The errors Go's `url.Parse` gives for a values path (`parse "<p>": …`).
 fn url_parse_error(path: &str) -> Option<String> {
-    let q = crate::gofmt::quote(path);
+    let q = hoist_gotmpl::gofmt::quote(path);
     if path.starts_with(':') {
         return Some(format!("parse {q}: missing protocol scheme"));
     }
@@ -197,7 +197,7 @@ fn url_parse_error(path: &str) -> Option<String> {
                 let esc = String::from_utf8_lossy(&b[i..end]);
                 return Some(format!(
                     "parse {q}: invalid URL escape {}",
-                    crate::gofmt::quote(&esc)
+                    hoist_gotmpl::gofmt::quote(&esc)
                 ));
             }
             i += 3;
@@ -270,7 +270,7 @@ impl ValueOptions {
         for value in &self.json_values {
             let trimmed = value.trim();
             if trimmed.starts_with('{') {
-                match gojson::unmarshal(trimmed) {
+                match hoist_goyaml::from_json(trimmed) {
                     Ok(Value::Map(m)) => base = merge_maps(&base, &m),
                     Ok(Value::Nil) => {}
                     _ => {

@@ -3,7 +3,7 @@
 mod common;
 
 use common::dict_from_json;
-use hoist_chart::{Chart, Metadata, gofmt, load_values};
+use hoist_chart::{Chart, Metadata, load_values};
 use hoist_gotmpl::{Dict, Value};
 use serde_json::Value as J;
 
@@ -55,7 +55,7 @@ fn coalesce_tables() {
         for (path, want) in case["checks"].as_object().into_iter().flatten() {
             let got = match lookup(&v, path) {
                 None | Some(Value::Nil) => "<no value>".to_string(),
-                Some(x) => gofmt::fmt_v(&x),
+                Some(x) => hoist_gotmpl::format_value(&x),
             };
             if got != want.as_str().unwrap() {
                 failures.push(format!("{name}: {path} = {got:?}, want {want}"));

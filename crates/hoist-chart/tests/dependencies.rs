@@ -5,7 +5,7 @@ mod common;
 
 use common::dict_from_json;
 use hoist_chart::dependencies::{process_dependency_enabled, process_dependency_import_values};
-use hoist_chart::{Chart, coalesce, gofmt, load};
+use hoist_chart::{Chart, coalesce, load};
 use hoist_gotmpl::Value;
 use serde_json::Value as J;
 
@@ -34,7 +34,7 @@ fn show(v: &Value) -> String {
             let s = format!("{f}");
             s
         }
-        other => gofmt::fmt_v(other),
+        other => hoist_gotmpl::format_value(other),
     }
 }
 

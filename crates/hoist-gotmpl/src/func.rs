@@ -153,10 +153,35 @@ impl std::fmt::Debug for Func {
     }
 }
 
+/// FNV-1a: a fast hash for the short names of functions and templates.
+#[derive(Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Go's `template.FuncMap`: functions by name. User functions hide builtins of the same name.
 #[derive(Clone, Default, Debug)]
 pub struct FuncMap {
-    map: std::collections::HashMap<String, Func>,
+    map: FastMap<String, Func>,
 }
 
 impl FuncMap {

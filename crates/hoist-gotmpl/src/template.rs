@@ -6,7 +6,7 @@ use std::rc::Rc;
 use crate::builtins::Builtin;
 use crate::error::Error;
 use crate::exec::{self, Callee};
-use crate::func::FuncMap;
+use crate::func::{FastMap, FuncMap};
 use crate::parse::ast::Tree;
 use crate::parse::{self, ParseOptions};
 use crate::value::{MapMethods, Value};
@@ -26,10 +26,10 @@ pub enum MissingKey {
 
 /// One layer of named trees. A clone shares its layers; parsing into a clone adds a layer on
 /// top, so cloning stays cheap however many templates the set has.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Layer {
     parent: Option<Rc<Layer>>,
-    trees: HashMap<Rc<str>, Rc<Tree>>,
+    trees: FastMap<Rc<str>, Rc<Tree>>,
     height: usize,
 }
 
@@ -55,10 +55,10 @@ impl Layer {
         }
     }
 
-    fn flatten(&self) -> HashMap<Rc<str>, Rc<Tree>> {
+    fn flatten(&self) -> FastMap<Rc<str>, Rc<Tree>> {
         let mut map = match &self.parent {
             Some(p) => p.flatten(),
-            None => HashMap::new(),
+            None => FastMap::default(),
         };
         for (k, v) in &self.trees {
             map.insert(Rc::clone(k), Rc::clone(v));
@@ -231,13 +231,14 @@ impl Templates {
             } else {
                 Layer {
                     parent: Some(Rc::clone(&old)),
-                    trees: HashMap::new(),
+                    trees: FastMap::default(),
                     height: old.height + 1,
                 }
             };
             self.layer = Rc::new(layer);
         }
-        Rc::get_mut(&mut self.layer).expect("layer is unique after copy-on-write")
+        // Unique now, so this never copies.
+        Rc::make_mut(&mut self.layer)
     }
 
     /// The template of this name.

@@ -250,6 +250,13 @@ pub trait Object: fmt::Debug {
         None
     }
 
+    /// For map-like objects: the zero value of the element type, which a missing key gives under
+    /// `missingkey=zero` (Helm's `files` is `map[string][]byte`, so `.Files.nosuch` is an empty
+    /// `[]byte`). `None` means a nil `interface{}`.
+    fn map_zero_value(&self) -> Option<Value> {
+        None
+    }
+
     /// Go's `%v` form of the object.
     fn fmt_value(&self, f: &mut dyn fmt::Write) -> fmt::Result {
         f.write_str("{}")

@@ -126,7 +126,10 @@ fn go_exec_tests() {
         let input = c["input"].as_str().unwrap();
         let want = c["output"].as_str().unwrap();
         let ok = c["ok"].as_bool().unwrap();
-        let data = to_value(&c["data"]);
+        let data = match c.get("data_ref").and_then(J::as_str) {
+            Some(r) => to_value(&doc[r]),
+            None => to_value(&c["data"]),
+        };
         let mut t = Templates::new(go_test_funcs());
         if let Err(e) = t.parse(tname, input) {
             failures.push(format!("{name}: parse error: {e}"));
@@ -382,7 +385,6 @@ fn deep_recursion_is_an_error_not_a_crash() {
 fn float_formatting() {
     assert_eq!(format_float(1e21, 'f', -1), "1000000000000000000000");
     assert_eq!(format_float(0.000001, 'g', -1), "1e-06");
-    let _ = Rc::new(0);
 }
 
 fn fmt_arg(j: &J) -> Value {
@@ -591,4 +593,84 @@ fn self_containing_map_does_not_crash() {
     let mut t = Templates::new(FuncMap::new());
     t.parse("c", "{{ . }}{{ printf \"%v\" . }}").unwrap();
     assert!(t.execute("c", &v).is_ok());
+}
+
+/// Go's TestMissingMapKey (exec_test.go), default and error modes.
+#[test]
+fn go_missing_map_key() {
+    let mut m = Map::new();
+    m.insert("x".into(), Value::Int(99));
+    let data = Value::map(m);
+    let mut t = Templates::new(FuncMap::new());
+    t.parse("t1", "{{.x}} {{.y}}").unwrap();
+    assert_eq!(t.execute("t1", &data).unwrap(), "99 <no value>");
+    t.option("missingkey=default").unwrap();
+    assert_eq!(t.execute("t1", &data).unwrap(), "99 <no value>");
+    t.option("missingkey=error").unwrap();
+    let e = t.execute("t1", &data).unwrap_err();
+    assert!(e.to_string().contains("map has no entry for key"), "{e}");
+    let e = t.execute("t1", &Value::Nil).unwrap_err();
+    assert!(
+        e.to_string().contains("nil data; no entry for key \"x\""),
+        "{e}"
+    );
+    assert!(t.option("missingkey=bogus").is_err());
+}
+
+#[derive(Debug)]
+struct ValuesMethods;
+
+impl hoist_gotmpl::MapMethods for ValuesMethods {
+    fn has_method(&self, name: &str) -> bool {
+        name == "Table"
+    }
+    fn method_signature(&self, _name: &str) -> Option<Signature> {
+        Some(Signature::fixed(&[ArgType::String]))
+    }
+    fn call_method(&self, map: &Dict, _name: &str, args: &[Value]) -> Result<Value, FuncError> {
+        let key = args[0].as_str().unwrap_or_default();
+        map.get(key)
+            .ok_or_else(|| FuncError::new(format!("no table named {key:?}")))
+    }
+}
+
+/// Methods of a named map type win over its keys, as in Go.
+#[test]
+fn named_map_methods() {
+    let mut m = Map::new();
+    m.insert("Table".into(), Value::string("key"));
+    m.insert("a".into(), Value::string("A"));
+    let data = Value::Map(Dict::with_kind(m, MapKind::Named("common.Values")));
+    let mut t = Templates::new(FuncMap::new());
+    t.register_map_methods("common.Values", Rc::new(ValuesMethods));
+    t.parse("m", r#"{{ .Table "a" }}|{{ .a }}"#).unwrap();
+    assert_eq!(t.execute("m", &data).unwrap(), "A|A");
+    t.parse("n", r#"{{ .Table "zz" }}"#).unwrap();
+    let e = t.execute("n", &data).unwrap_err();
+    assert_eq!(e.message(), "error calling Table: no table named \"zz\"");
+}
+
+/// Clones parsed into repeatedly (nested `tpl`) keep every definition and never change the
+/// original set.
+#[test]
+fn clone_layers() {
+    let mut base = Templates::new(FuncMap::new());
+    base.parse("base", r#"{{define "d0"}}0{{end}}"#).unwrap();
+    let mut sets = vec![base.clone()];
+    for i in 1..20 {
+        let mut c = sets[i - 1].clone();
+        c.parse(
+            &format!("f{i}"),
+            &format!(r#"{{{{define "d{i}"}}}}{i}{{{{end}}}}"#),
+        )
+        .unwrap();
+        sets.push(c);
+    }
+    for (i, s) in sets.iter().enumerate() {
+        for j in 0..20 {
+            assert_eq!(s.lookup(&format!("d{j}")).is_some(), j <= i, "set {i} d{j}");
+        }
+    }
+    assert_eq!(sets[19].execute("d7", &Value::Nil).unwrap(), "7");
+    assert!(base.lookup("d1").is_none());
 }

@@ -52,6 +52,7 @@ pub(crate) struct Emitter<'o> {
     whitespace: bool,
     indention: bool,
     open_ended: bool,
+    /// libyaml's flow level: always 0 here, as only empty collections are written in flow style.
     flow_level: i32,
     ctx: Ctx,
 }
@@ -232,10 +233,6 @@ impl<'o> Emitter<'o> {
     pub fn empty_flow(&mut self, ctx: Ctx, seq: bool) {
         self.ctx = ctx;
         self.write_indicator(if seq { "[" } else { "{" }, true, true, false);
-        self.increase_indent(true, false, Parent::Document);
-        self.flow_level += 1;
-        self.flow_level -= 1;
-        self.pop_indent();
         self.write_indicator(if seq { "]" } else { "}" }, false, false, false);
     }
 
@@ -263,8 +260,7 @@ impl<'o> Emitter<'o> {
         self.increase_indent(false, false, parent);
     }
 
-    /// Before a key: the indent, and for keys that cannot be simple, the `? ` indicator. Returns
-    /// whether the key is simple.
+    /// Before a key: the indent, and for keys that cannot be simple, the `? ` indicator.
     pub fn block_mapping_key(&mut self, simple: bool) {
         self.write_indent();
         if !simple {

@@ -9,6 +9,8 @@
 //! * [`to_json`], [`to_json_pretty`], [`to_raw_json`] and [`from_json`] are Go's `encoding/json`.
 //! * [`to_toml`] is Helm's `toToml` (BurntSushi/toml v1.6's encoder); [`from_toml`] parses TOML
 //!   for `fromToml`.
+//! * [`manifest_head`] reads a rendered manifest's head as Helm's manifest sorter does.
+//! * [`yaml_unmarshal_map`] and friends give Go's complete error texts for the common targets.
 //!
 //! Error texts are Go's. `Display` gives the bare library text (`yaml: line 3: did not find
 //! expected key`); callers add Helm's prefixes (`error converting YAML to JSON: `).
@@ -17,12 +19,14 @@ mod decode;
 mod emit;
 mod encode;
 mod gofloat;
+mod head;
 mod json;
 mod resolve;
 mod tomlfmt;
 
 pub use decode::{from_str, from_str_multi};
 pub use encode::{to_yaml, to_yaml_pretty};
+pub use head::{ManifestHead, ManifestMetadata, manifest_head};
 pub use json::{from_json, to_json, to_json_pretty, to_raw_json};
 pub use tomlfmt::{from_toml, to_toml};
 

@@ -3,7 +3,7 @@
 //! tests/gen/gen_corpus.py). Skipped, with a message, when the corpus is absent.
 
 use hoist_gotmpl::{Dict, Map, Value};
-use hoist_goyaml::{from_str, to_json, to_yaml, to_yaml_pretty};
+use hoist_goyaml::{from_str, manifest_head, to_json, to_yaml, to_yaml_pretty};
 use sha2::{Digest, Sha256};
 
 const ROOT: &str = "/work/shared/corpus";
@@ -113,6 +113,12 @@ fn corpus_manifests_decode() {
                     Err(e) => {
                         failures.push(format!("{}/{name} doc {i}: {e}", dir.path().display()))
                     }
+                }
+                if let Err(e) = manifest_head(doc) {
+                    failures.push(format!(
+                        "{}/{name} doc {i}: head: {e}",
+                        dir.path().display()
+                    ));
                 }
             }
         }

@@ -49,8 +49,9 @@ fn helm_from_yaml(src: &str, array: bool) -> String {
 }
 
 /// Cases where the decoder is known to differ from Helm: LS/PS are line breaks to YAML 1.1 but
-/// not to the YAML 1.2 parser underneath. Asserted to still differ, so a fix shows up here.
-const KNOWN_GAPS: &[&str] = &["ls_in_plain"];
+/// not to the YAML 1.2 parser underneath; an anchor name running into `:` (`&x:y`) is cut there
+/// by libyaml only. Asserted to still differ, so a fix shows up here.
+const KNOWN_GAPS: &[&str] = &["ls_in_plain", "anchor_colon"];
 
 #[test]
 fn decode_cases_match_helm() {

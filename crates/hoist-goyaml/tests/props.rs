@@ -5,6 +5,18 @@ use hoist_gotmpl::{Dict, Map, Value};
 use hoist_goyaml::{from_json, from_str, to_json, to_yaml, to_yaml_pretty};
 use proptest::prelude::*;
 
+fn has_tab(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\t'),
+        Value::List(items) => items.iter().any(has_tab),
+        Value::Map(d) => d
+            .borrow()
+            .iter()
+            .any(|(k, v)| k.contains('\t') || has_tab(v)),
+        _ => false,
+    }
+}
+
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
@@ -100,8 +112,11 @@ proptest! {
         prop_assert!(same(&v, &back), "yaml:\n{}\nback: {:?}", y, back);
     }
 
+    /// goyaml v3 writes tabs into literal blocks where goyaml v2 (and so this decoder) refuses
+    /// them, so values with tabs are left out here.
     #[test]
     fn to_yaml_pretty_reads_back(v in value()) {
+        prop_assume!(!has_tab(&v));
         let y = to_yaml_pretty(&v).unwrap();
         let back = from_str(&y).unwrap_or_else(|e| panic!("{e}\n--- yaml:\n{y}"));
         prop_assert!(same(&v, &back), "yaml:\n{}\nback: {:?}", y, back);

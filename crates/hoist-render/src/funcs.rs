@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use hoist_gotmpl::{
-    ArgType as T, Dict, Error, ErrorKind, Func, FuncError, FuncMap, FuncResult, Map, MissingKey,
+    ArgType as T, Error, ErrorKind, Func, FuncError, FuncMap, FuncResult, Map, MissingKey,
     Signature, State, Templates, Value,
 };
 
@@ -45,10 +45,12 @@ fn must_to_yaml(args: &[Value]) -> FuncResult {
 }
 
 fn to_yaml_pretty(args: &[Value]) -> FuncResult {
-    Ok(Value::string(match hoist_goyaml::to_yaml_pretty(one(args)) {
-        Ok(s) => s.strip_suffix('\n').map(str::to_string).unwrap_or(s),
-        Err(_) => String::new(),
-    }))
+    Ok(Value::string(
+        match hoist_goyaml::to_yaml_pretty(one(args)) {
+            Ok(s) => s.strip_suffix('\n').map(str::to_string).unwrap_or(s),
+            Err(_) => String::new(),
+        },
+    ))
 }
 
 fn error_map(msg: String) -> Value {
@@ -57,39 +59,17 @@ fn error_map(msg: String) -> Value {
     Value::map(m)
 }
 
-/// `yaml.Unmarshal` into `map[string]interface{}`: the error text Go's JSON decoder gives for
-/// a document that is not a mapping.
-fn not_a_map(v: &Value) -> String {
-    format!(
-        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-        hoist_goyaml::json_type_name(v)
-    )
-}
-
-fn not_a_list(v: &Value) -> String {
-    format!(
-        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
-        hoist_goyaml::json_type_name(v)
-    )
-}
-
 fn from_yaml(args: &[Value]) -> FuncResult {
-    Ok(match hoist_goyaml::from_str(str_arg(args)) {
-        Ok(Value::Map(d)) => Value::Map(Dict::new(d.borrow().clone())),
-        Ok(Value::Nil) => Value::map(Map::new()),
-        Ok(other) => error_map(not_a_map(&other)),
-        Err(e) => error_map(format!("error converting YAML to JSON: {e}")),
+    Ok(match hoist_goyaml::yaml_unmarshal_map(str_arg(args)) {
+        Ok(m) => Value::map(m),
+        Err(e) => error_map(e.to_string()),
     })
 }
 
 fn from_yaml_array(args: &[Value]) -> FuncResult {
-    Ok(match hoist_goyaml::from_str(str_arg(args)) {
-        Ok(Value::List(l)) => Value::List(l),
-        Ok(Value::Nil) => Value::list(Vec::new()),
-        Ok(other) => Value::list(vec![Value::string(not_a_list(&other))]),
-        Err(e) => Value::list(vec![Value::string(format!(
-            "error converting YAML to JSON: {e}"
-        ))]),
+    Ok(match hoist_goyaml::yaml_unmarshal_list(str_arg(args)) {
+        Ok(l) => Value::list(l),
+        Err(e) => Value::list(vec![Value::string(e.to_string())]),
     })
 }
 
@@ -130,26 +110,36 @@ fn must_to_raw_json(args: &[Value]) -> FuncResult {
 }
 
 fn from_json(args: &[Value]) -> FuncResult {
-    Ok(match hoist_goyaml::from_json(str_arg(args)) {
-        Ok(Value::Map(d)) => Value::Map(d),
-        Ok(Value::Nil) => Value::map(Map::new()),
-        Ok(other) => error_map(format!(
-            "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            hoist_goyaml::json_type_name(&other)
-        )),
+    Ok(match hoist_goyaml::json_unmarshal_map(str_arg(args)) {
+        Ok(m) => Value::map(m.unwrap_or_default()),
         Err(e) => error_map(e.to_string()),
     })
 }
 
 fn from_json_array(args: &[Value]) -> FuncResult {
-    Ok(match hoist_goyaml::from_json(str_arg(args)) {
-        Ok(Value::List(l)) => Value::List(l),
-        Ok(Value::Nil) => Value::list(Vec::new()),
-        Ok(other) => Value::list(vec![Value::string(format!(
-            "json: cannot unmarshal {} into Go value of type []interface {{}}",
-            hoist_goyaml::json_type_name(&other)
-        ))]),
+    Ok(match hoist_goyaml::json_unmarshal_list(str_arg(args)) {
+        Ok(l) => Value::list(l.unwrap_or_default()),
         Err(e) => Value::list(vec![Value::string(e.to_string())]),
+    })
+}
+
+fn to_toml(args: &[Value]) -> FuncResult {
+    Ok(Value::string(match hoist_goyaml::to_toml(one(args)) {
+        Ok(s) => s,
+        Err(e) => e.to_string(),
+    }))
+}
+
+fn must_to_toml(args: &[Value]) -> FuncResult {
+    hoist_goyaml::to_toml(one(args))
+        .map(Value::string)
+        .map_err(|e| FuncError::new(e.to_string()))
+}
+
+fn from_toml(args: &[Value]) -> FuncResult {
+    Ok(match hoist_goyaml::from_toml(str_arg(args)) {
+        Ok(v) => v,
+        Err(e) => error_map(e.to_string()),
     })
 }
 
@@ -178,6 +168,9 @@ fn helm_funcs(funcs: &mut FuncMap) {
     funcs.insert_plain("mustToJson", any, must_to_json);
     funcs.insert_plain("fromJson", string, from_json);
     funcs.insert_plain("fromJsonArray", string, from_json_array);
+    funcs.insert_plain("toToml", any, to_toml);
+    funcs.insert_plain("mustToToml", any, must_to_toml);
+    funcs.insert_plain("fromToml", string, from_toml);
     funcs.insert_plain("toPrettyJson", any, to_pretty_json);
     funcs.insert_plain("mustToPrettyJson", any, must_to_pretty_json);
     funcs.insert_plain("toRawJson", any, to_raw_json);

@@ -5,7 +5,6 @@
 
 use std::sync::LazyLock;
 
-use hoist_gotmpl::Value;
 use regex::Regex;
 
 /// Helm's `InstallOrder`: kinds earlier in the list are installed first.
@@ -89,132 +88,15 @@ pub fn split_manifests(text: &str) -> Vec<&str> {
 }
 
 /// The parts of a document's head that Helm reads (`SimpleHead`).
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Head {
-    /// `apiVersion`
-    pub version: String,
-    /// `kind`
-    pub kind: String,
-    /// `metadata.name`
-    pub name: String,
-    /// `metadata.annotations`, when present.
-    pub annotations: Option<Vec<(String, String)>>,
-}
+pub type Head = hoist_goyaml::ManifestHead;
 
-impl Head {
-    /// An annotation by key.
-    pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.annotations
-            .as_ref()?
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// The JSON type word Go's `encoding/json` uses in "cannot unmarshal X into ..." errors.
-fn json_type_word(v: &Value) -> &'static str {
-    match v {
-        Value::Nil => "null",
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
-        Value::String(_) | Value::Bytes(_) => "string",
-        Value::List(_) => "array",
-        _ => "object",
-    }
-}
-
-fn unmarshal_error(v: &Value, field: &str, go_type: &str) -> String {
-    format!(
-        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go struct field {field} of type {go_type}",
-        json_type_word(v)
-    )
-}
-
-/// Go `encoding/json` matches struct fields case-insensitively; an exact match wins.
-fn json_field(map: &hoist_gotmpl::Map, name: &str) -> Option<Value> {
-    if let Some(v) = map.get(name) {
-        return Some(v.clone());
-    }
-    map.iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.clone())
-}
-
-fn string_field(map: &hoist_gotmpl::Map, key: &str, field: &str) -> Result<String, String> {
-    match json_field(map, key) {
-        None | Some(Value::Nil) => Ok(String::new()),
-        Some(Value::String(s)) => Ok(s.to_string()),
-        Some(other) => Err(unmarshal_error(&other, field, "string")),
-    }
-}
-
-const METADATA_TYPE: &str = "struct { Name string \"json:\\\"name\\\"\"; Annotations map[string]string \"json:\\\"annotations\\\"\" }";
-
-/// Parses a document's head as Helm does (`yaml.Unmarshal` into `SimpleHead`); the error text is
-/// what Helm prints after `YAML parse error on <path>: `.
-pub fn parse_head(doc: &str) -> Result<Head, String> {
-    let value = hoist_goyaml::from_str(doc)
-        .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
-    let map = match value {
-        Value::Nil => return Ok(Head::default()),
-        Value::Map(d) => d,
-        other => {
-            return Err(format!(
-                "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type releaseutil.SimpleHead",
-                json_type_word(&other)
-            ));
-        }
-    };
-    let map = map.borrow();
-    let mut head = Head {
-        version: string_field(&map, "apiVersion", "SimpleHead.apiVersion")?,
-        kind: string_field(&map, "kind", "SimpleHead.kind")?,
-        ..Head::default()
-    };
-    match json_field(&map, "metadata") {
-        None | Some(Value::Nil) => {}
-        Some(Value::Map(meta)) => {
-            let meta = meta.borrow();
-            head.name = string_field(&meta, "name", "SimpleHead.metadata.name")?;
-            match json_field(&meta, "annotations") {
-                None | Some(Value::Nil) => {}
-                Some(Value::Map(ann)) => {
-                    let mut out = Vec::new();
-                    for (k, v) in ann.borrow().iter() {
-                        match v {
-                            Value::String(s) => out.push((k.clone(), s.to_string())),
-                            // A null map value decodes as the zero string.
-                            Value::Nil => out.push((k.clone(), String::new())),
-                            other => {
-                                return Err(unmarshal_error(
-                                    other,
-                                    "SimpleHead.metadata.annotations",
-                                    "string",
-                                ));
-                            }
-                        }
-                    }
-                    head.annotations = Some(out);
-                }
-                Some(other) => {
-                    return Err(unmarshal_error(
-                        &other,
-                        "SimpleHead.metadata.annotations",
-                        "map[string]string",
-                    ));
-                }
-            }
-        }
-        Some(other) => {
-            return Err(unmarshal_error(
-                &other,
-                "SimpleHead.metadata",
-                METADATA_TYPE,
-            ));
-        }
-    }
-    Ok(head)
+fn annotation<'a>(head: &'a Head, key: &str) -> Option<&'a str> {
+    head.metadata
+        .as_ref()?
+        .annotations
+        .as_ref()?
+        .get(key)
+        .map(String::as_str)
 }
 
 /// A rendered resource document.
@@ -250,7 +132,9 @@ pub struct Hook {
 impl Hook {
     /// True for `test` hooks.
     pub fn is_test(&self) -> bool {
-        self.events.iter().any(|e| e == "test" || e == "test-success")
+        self.events
+            .iter()
+            .any(|e| e == "test" || e == "test-success")
     }
 }
 
@@ -297,11 +181,11 @@ pub fn sort_manifests<'a>(
             continue;
         }
         for doc in split_manifests(content) {
-            let head = parse_head(doc).map_err(|message| SortError {
+            let head = hoist_goyaml::manifest_head(doc).map_err(|e| SortError {
                 path: path.to_string(),
-                message,
+                message: e.to_string(),
             })?;
-            let Some(hook_types) = head.annotation("helm.sh/hook").map(str::to_string) else {
+            let Some(hook_types) = annotation(&head, "helm.sh/hook").map(str::to_string) else {
                 generic.push(Manifest {
                     path: path.to_string(),
                     content: doc.to_string(),
@@ -313,16 +197,18 @@ pub fn sort_manifests<'a>(
             if events.iter().any(|e| !HOOK_EVENTS.contains(&e.as_str())) {
                 continue;
             }
-            let weight = head
-                .annotation("helm.sh/hook-weight")
+            let weight = annotation(&head, "helm.sh/hook-weight")
                 .and_then(go_atoi)
                 .unwrap_or(0);
-            let delete_policies = head
-                .annotation("helm.sh/hook-delete-policy")
+            let delete_policies = annotation(&head, "helm.sh/hook-delete-policy")
                 .map(|v| split_list(v).collect())
                 .unwrap_or_default();
             hooks.push(Hook {
-                name: head.name.clone(),
+                name: head
+                    .metadata
+                    .as_ref()
+                    .map(|m| m.name.clone())
+                    .unwrap_or_default(),
                 kind: head.kind.clone(),
                 path: path.to_string(),
                 manifest: doc.to_string(),

@@ -102,7 +102,10 @@ impl KubeVersion {
         }
         let mut nums = Vec::new();
         for p in &parts {
-            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || (p.len() > 1 && p.starts_with('0')) {
+            if p.is_empty()
+                || !p.bytes().all(|b| b.is_ascii_digit())
+                || (p.len() > 1 && p.starts_with('0'))
+            {
                 return Err(bad());
             }
             nums.push(p.parse::<u64>().map_err(|_| bad())?);
@@ -462,9 +465,11 @@ impl Object for Files {
             "AsConfig" => Ok(Value::string(
                 self.as_map(|d| String::from_utf8_lossy(d).into_owned()),
             )),
-            "AsSecrets" => Ok(Value::string(
-                self.as_map(|d| base64::engine::general_purpose::STANDARD.encode(d)),
-            )),
+            "AsSecrets" => {
+                Ok(Value::string(self.as_map(|d| {
+                    base64::engine::general_purpose::STANDARD.encode(d)
+                })))
+            }
             "Lines" => {
                 let path = string_arg(name, args)?;
                 let Some(data) = self.get(path) else {

@@ -22,6 +22,8 @@ pub struct CompatEnv {
     pub helm_go_version: Option<String>,
     /// `HOIST_HELM_KUBE_CLIENT_VERSION`
     pub helm_kube_client_version: Option<String>,
+    /// `HOIST_NOW`: a fixed clock for `now` (RFC 3339, UTC: `2006-01-02T15:04:05Z`).
+    pub now: Option<String>,
 }
 
 impl CompatEnv {
@@ -33,6 +35,7 @@ impl CompatEnv {
             helm_version: var("HOIST_HELM_VERSION"),
             helm_go_version: var("HOIST_HELM_GO_VERSION"),
             helm_kube_client_version: var("HOIST_HELM_KUBE_CLIENT_VERSION"),
+            now: var("HOIST_NOW"),
         }
     }
 }
@@ -192,8 +195,51 @@ fn capabilities(opts: &TemplateOptions) -> Result<Capabilities, String> {
     Ok(caps)
 }
 
+/// Parses `YYYY-MM-DDTHH:MM:SSZ`.
+fn parse_utc(s: &str) -> Result<std::time::SystemTime, String> {
+    let bad = || format!("HOIST_NOW: {s:?} is not a UTC time like 2006-01-02T15:04:05Z");
+    let b = s.as_bytes();
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
+    {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<i64>().map_err(|_| bad());
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return Err(bad());
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
+    let offset = std::time::Duration::from_secs(secs.unsigned_abs());
+    Ok(if secs >= 0 {
+        std::time::UNIX_EPOCH + offset
+    } else {
+        std::time::UNIX_EPOCH - offset
+    })
+}
+
 /// Runs `helm template` and returns what it prints.
 pub fn run(opts: &TemplateOptions) -> TemplateOutcome {
+    if let Some(now) = &opts.env.now {
+        match parse_utc(now) {
+            Ok(t) => hoist_sprig::set_clock(Some(t)),
+            Err(e) => return TemplateOutcome::fail(e),
+        }
+    }
     // `--kube-version` is checked first, in the command itself.
     let caps = match capabilities(opts) {
         Ok(c) => c,
@@ -279,14 +325,16 @@ fn render_values(
 
     let top = Dict::with_kind(Map::new(), VALUES_TYPE);
     top.insert("Chart", chart.metadata_as_map());
-    top.insert("Capabilities", Value::Object(std::rc::Rc::new(caps.clone())));
+    top.insert(
+        "Capabilities",
+        Value::Object(std::rc::Rc::new(caps.clone())),
+    );
     top.insert("Release", Value::map(release));
 
     let vals = hoist_chart::coalesce_values(chart, user_values).map_err(|e| e.to_string())?;
     if !opts.skip_schema_validation {
-        hoist_chart::validate_against_schema(chart, &vals).map_err(|e| {
-            format!("{}{e}", hoist_chart::SCHEMA_ERROR_PREFIX)
-        })?;
+        hoist_chart::validate_against_schema(chart, &vals)
+            .map_err(|e| format!("{}{e}", hoist_chart::SCHEMA_ERROR_PREFIX))?;
     }
     let vals = match vals {
         Value::Map(d) => Value::Map(d.retyped(VALUES_TYPE)),
@@ -322,24 +370,23 @@ fn render_resources(
     let mut files = engine::render(chart, top, EngineOptions::default()).map_err(fail)?;
     files.retain(|k, _| !k.ends_with("NOTES.txt"));
 
-    let (hooks, manifests) = match manifest::sort_manifests(
-        files.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    ) {
-        Ok(x) => x,
-        Err(e) => {
-            let mut blob = String::new();
-            for (name, content) in &files {
-                if content.trim().is_empty() {
-                    continue;
+    let (hooks, manifests) =
+        match manifest::sort_manifests(files.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+            Ok(x) => x,
+            Err(e) => {
+                let mut blob = String::new();
+                for (name, content) in &files {
+                    if content.trim().is_empty() {
+                        continue;
+                    }
+                    let _ = write!(blob, "---\n# Source: {name}\n{content}\n");
                 }
-                let _ = write!(blob, "---\n# Source: {name}\n{content}\n");
+                return Err(ReleaseError {
+                    message: e.to_string(),
+                    manifest: blob,
+                });
             }
-            return Err(ReleaseError {
-                message: e.to_string(),
-                manifest: blob,
-            });
-        }
-    };
+        };
 
     let mut b = String::new();
     let mut written = std::collections::HashSet::new();
@@ -370,8 +417,7 @@ fn render_resources(
                 let _ = write!(b, "---\n# Source: {}\n{}\n", m.path, m.content);
             }
             Some(dir) => {
-                write_to_file(dir, &m.path, &m.content, written.contains(&m.path))
-                    .map_err(fail)?;
+                write_to_file(dir, &m.path, &m.content, written.contains(&m.path)).map_err(fail)?;
                 written.insert(m.path.clone());
             }
         }

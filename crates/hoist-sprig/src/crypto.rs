@@ -731,7 +731,9 @@ fn pkcs8_key(pkcs8: Vec<u8>) -> Result<PrivKey, String> {
             curve_from_oid(curve).ok_or("x509: unknown elliptic curve")?
         }
         _ => {
-            return Err("x509: PKCS#8 wrapping contained private key with unknown algorithm".into());
+            return Err(
+                "x509: PKCS#8 wrapping contained private key with unknown algorithm".into(),
+            );
         }
     };
     Ok(PrivKey { kind, pkcs8 })
@@ -879,8 +881,10 @@ fn base_template(
         .extend(ips.iter().copied().map(SanType::IpAddress));
     let now = time::OffsetDateTime::now_utc();
     params.not_before = now;
+    // Go: time.Hour * 24 * time.Duration(daysValid), in int64 nanoseconds (wrapping).
+    let validity = 86_400_000_000_000i64.wrapping_mul(days);
     params.not_after = now
-        .checked_add(time::Duration::hours(24 * days))
+        .checked_add(time::Duration::nanoseconds(validity))
         .ok_or("error creating certificate: validity out of range")?;
     params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
@@ -1056,5 +1060,15 @@ mod tests {
             b64_decode("aGVsbG8").unwrap_err(),
             "illegal base64 data at input byte 4"
         );
+    }
+
+    #[test]
+    fn huge_validity_is_an_error_not_a_panic() {
+        for days in [i64::MAX, i64::MIN] {
+            if let Ok(params) = base_template("x", &[], &[], days) {
+                let key = PrivKey::generate(KeyKind::P256).unwrap();
+                let _ = cert_and_key(params, &key, None);
+            }
+        }
     }
 }

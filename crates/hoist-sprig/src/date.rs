@@ -289,18 +289,23 @@ impl GoTime {
         nsec: i64,
         loc: Loc,
     ) -> GoTime {
-        let (mut year, mut m) = (year, month - 1);
-        year += m.div_euclid(12);
+        // Years beyond ±10^12 are far outside anything Go can print sensibly; clamping them keeps
+        // the arithmetic below from overflowing.
+        const LIMIT: i64 = 1_000_000_000_000;
+        let (mut year, mut m) = (year.clamp(-LIMIT, LIMIT), month.wrapping_sub(1));
+        year += m.div_euclid(12).clamp(-LIMIT, LIMIT);
         m = m.rem_euclid(12);
-        let sec = sec + nsec.div_euclid(NANOS);
+        let sec = sec.saturating_add(nsec.div_euclid(NANOS));
         let nsec = nsec.rem_euclid(NANOS);
-        let min = min + sec.div_euclid(60);
+        let min = min.saturating_add(sec.div_euclid(60));
         let sec = sec.rem_euclid(60);
-        let hour = hour + min.div_euclid(60);
+        let hour = hour.saturating_add(min.div_euclid(60));
         let min = min.rem_euclid(60);
-        let day = day + hour.div_euclid(24);
+        let day = day.saturating_add(hour.div_euclid(24));
         let hour = hour.rem_euclid(24);
-        let days = days_from_civil(year, m + 1, 1) + day - 1;
+        let days = days_from_civil(year.clamp(-2 * LIMIT, 2 * LIMIT), m + 1, 1)
+            .saturating_add(day)
+            .saturating_sub(1);
         let mut unix = days
             .saturating_mul(86_400)
             .saturating_add(hour * 3600 + min * 60 + sec);
@@ -1536,7 +1541,8 @@ pub(crate) fn parse_duration(orig: &str) -> Result<i64, String> {
                 return Err(invalid());
             }
         }
-        d += v;
+        // Go's uint64 sum wraps silently.
+        d = d.wrapping_add(v);
         if d > 1 << 63 {
             return Err(invalid());
         }
@@ -1826,6 +1832,22 @@ impl Object for TimeObject {
         TIME_METHODS.contains(&name)
     }
 
+    fn is_stringer(&self) -> bool {
+        true
+    }
+
+    /// `time.Duration`, `time.Time` and `*time.Location` parameters have no parameter type in the
+    /// value model: those methods take any value and convert it themselves.
+    fn method_signature(&self, name: &str) -> Option<Signature> {
+        Some(match name {
+            "Format" => Signature::fixed(&[ArgType::String]),
+            "AddDate" => Signature::fixed(&[ArgType::Int, ArgType::Int, ArgType::Int]),
+            "Add" | "Sub" | "After" | "Before" | "Equal" | "Compare" | "Round" | "Truncate"
+            | "In" => Signature::fixed(&[ArgType::Any]),
+            _ => Signature::fixed(&[]),
+        })
+    }
+
     fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
         let t = &self.0;
         let none = || arity(name, args, 0);
@@ -1910,9 +1932,9 @@ impl Object for TimeObject {
                 let (y, m, d) = (int_arg(&args[0])?, int_arg(&args[1])?, int_arg(&args[2])?);
                 let c = civil();
                 time_value(GoTime::date(
-                    c.year + y,
-                    c.month + m,
-                    c.day + d,
+                    c.year.wrapping_add(y),
+                    c.month.wrapping_add(m),
+                    c.day.wrapping_add(d),
                     c.hour,
                     c.min,
                     c.sec,
@@ -2051,6 +2073,17 @@ impl Object for DurationObject {
         )
     }
 
+    fn is_stringer(&self) -> bool {
+        true
+    }
+
+    fn method_signature(&self, name: &str) -> Option<Signature> {
+        Some(match name {
+            "Round" | "Truncate" => Signature::fixed(&[ArgType::Any]),
+            _ => Signature::fixed(&[]),
+        })
+    }
+
     fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
         let d = self.0;
         if name == SECRET {
@@ -2109,6 +2142,14 @@ impl Object for NamedInt {
         name == "String"
     }
 
+    fn is_stringer(&self) -> bool {
+        true
+    }
+
+    fn method_signature(&self, _name: &str) -> Option<Signature> {
+        Some(Signature::fixed(&[]))
+    }
+
     fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
         arity(name, args, 0)?;
         Ok(Value::string(self.name))
@@ -2134,6 +2175,14 @@ impl Object for LocationObject {
 
     fn has_method(&self, name: &str) -> bool {
         name == "String"
+    }
+
+    fn is_stringer(&self) -> bool {
+        true
+    }
+
+    fn method_signature(&self, _name: &str) -> Option<Signature> {
+        Some(Signature::fixed(&[]))
     }
 
     fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
@@ -2337,6 +2386,33 @@ mod tests {
         assert_eq!(printed, "2020-09-13 12:26:40 +0000 UTC");
         set_clock(None);
         assert!(now_value_string().contains(" m=+"));
+    }
+
+    /// Extreme inputs give Go's wrapped or clamped answers, never a panic.
+    #[test]
+    fn extreme_inputs_do_not_panic() {
+        for n in [i64::MAX, i64::MIN, 0] {
+            let _ = date(&[Value::string("2006-01-02 15:04:05 MST"), Value::Int(n)]).unwrap();
+            let _ = duration(&[Value::string(n.to_string())]).unwrap();
+            let _ = duration(&[Value::Int64(n)]).unwrap();
+            let _ = duration_round(&[Value::Int64(n)]).unwrap();
+            let t = time_value(GoTime::unix(n));
+            let Value::Object(o) = &t else { panic!() };
+            for m in [
+                "UTC", "Unix", "UnixNano", "Year", "String", "Month", "YearDay",
+            ] {
+                let _ = o.call_method(m, &[]).unwrap();
+            }
+            let big = [Value::Int(n), Value::Int(n), Value::Int(n)];
+            let _ = o.call_method("AddDate", &big).unwrap();
+            let _ = o.call_method("Add", &[Value::Int(n)]).unwrap();
+            let _ = o.call_method("Round", &[Value::Int(n)]).unwrap();
+        }
+        assert_eq!(
+            parse_duration("9223372036854775808ns9223372036854775808ns"),
+            Ok(0),
+            "Go's uint64 sum wraps"
+        );
     }
 
     fn now_value_string() -> String {

@@ -3,9 +3,23 @@
 //! `env` and `expandenv` are left out on purpose (Helm removes them). Helm's own functions
 //! (`toYaml`, `include`, `tpl`, …) live with Helm's render layer, not here.
 
+mod args;
+mod conv;
 mod crypto;
 mod date;
+mod decimal;
+mod dicts;
+mod goregex;
+mod gounicode;
+mod lists;
+mod misc;
+mod numeric;
+mod random;
 mod semver_fns;
+mod strings;
+mod textutil;
+
+pub use date::{set_clock, set_local_zone};
 
 use hoist_gotmpl::{PlainFn, Signature};
 
@@ -23,6 +37,11 @@ pub struct SprigFunc {
 /// Every Sprig function this crate provides.
 pub fn functions() -> Vec<SprigFunc> {
     let mut all = Vec::new();
+    all.extend(strings::functions());
+    all.extend(numeric::functions());
+    all.extend(lists::functions());
+    all.extend(dicts::functions());
+    all.extend(misc::functions());
     all.extend(date::functions());
     all.extend(crypto::functions());
     all.extend(semver_fns::functions());

@@ -177,6 +177,21 @@ impl Object for SemverObject {
         VALUE_METHODS.contains(&name) || (self.pointer && POINTER_ONLY_METHODS.contains(&name))
     }
 
+    fn is_stringer(&self) -> bool {
+        true
+    }
+
+    /// The comparison methods take a `*semver.Version`, which the value model has no parameter
+    /// type for: they take any value and check it themselves.
+    fn method_signature(&self, name: &str) -> Option<Signature> {
+        Some(match name {
+            "SetPrerelease" | "SetMetadata" => Signature::fixed(&[ArgType::String]),
+            "LessThan" | "LessThanEqual" | "GreaterThan" | "GreaterThanEqual" | "Equal"
+            | "Compare" => Signature::fixed(&[ArgType::Any]),
+            _ => Signature::fixed(&[]),
+        })
+    }
+
     fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
         let v = &self.version;
         // Go's uint64 results have no kind of their own in the value model: int64 prints the same.
@@ -448,22 +463,61 @@ mod url {
         port.is_empty() || (port.starts_with(':') && port[1..].bytes().all(|b| b.is_ascii_digit()))
     }
 
-    fn parse_host(host: &str) -> Result<String, String> {
-        if host.starts_with('[') {
-            let Some(i) = host.rfind(']') else {
+    /// Go's `netip.ParseAddr` as far as URL hosts need it: an IPv6 address with an optional zone,
+    /// or an IPv4 address. Returns whether it is IPv4.
+    fn parse_addr(s: &str) -> Result<bool, String> {
+        let fail = |msg: &str| format!("ParseAddr({}): {msg}", go_quote(s));
+        let (addr, zone) = match s.split_once('%') {
+            Some((a, z)) => (a, Some(z)),
+            None => (s, None),
+        };
+        if zone == Some("") {
+            return Err(fail("zone must be a non-empty string"));
+        }
+        if addr.contains(':') {
+            return addr
+                .parse::<std::net::Ipv6Addr>()
+                .map(|_| false)
+                .map_err(|_| fail("unable to parse IP"));
+        }
+        if addr.contains('.') && zone.is_none() && addr.parse::<std::net::Ipv4Addr>().is_ok() {
+            return Ok(true);
+        }
+        Err(fail("unable to parse IP"))
+    }
+
+    /// Go's `parseHost` (Go 1.26: IP-literals must hold an IPv6 address; for http and https
+    /// the port starts at the first colon).
+    fn parse_host(scheme: &str, host: &str) -> Result<String, String> {
+        if let Some(open) = host.rfind('[') {
+            if open > 0 {
+                return Err("invalid IP-literal".into());
+            }
+            let Some(close) = host.rfind(']') else {
                 return Err("missing ']' in host".into());
             };
-            let colon_port = &host[i + 1..];
+            let colon_port = &host[close + 1..];
             if !valid_optional_port(colon_port) {
                 return Err(format!("invalid port {} after host", go_quote(colon_port)));
             }
-            if let Some(zone) = host[..i].find("%25") {
-                let h1 = unescape(&host[..zone], Mode::Host)?;
-                let h2 = unescape(&host[zone..i], Mode::Zone)?;
-                let h3 = unescape(&host[i..], Mode::Host)?;
-                return Ok(h1 + &h2 + &h3);
+            let port = unescape(colon_port, Mode::Host)?;
+            let hostname = host.get(1..close).unwrap_or("");
+            let unescaped = match hostname.find("%25") {
+                Some(z) => {
+                    unescape(&hostname[..z], Mode::Host)? + &unescape(&hostname[z..], Mode::Zone)?
+                }
+                None => unescape(hostname, Mode::Host)?,
+            };
+            if parse_addr(&unescaped).map_err(|e| format!("invalid host: {e}"))? {
+                return Err("invalid IP-literal".into());
             }
-        } else if let Some(i) = host.rfind(':') {
+            return Ok(format!("[{unescaped}]{port}"));
+        }
+        if let Some(mut i) = host.find(':') {
+            let last = host.rfind(':').unwrap_or(i);
+            if last != i && scheme != "http" && scheme != "https" {
+                i = last;
+            }
             let colon_port = &host[i..];
             if !valid_optional_port(colon_port) {
                 return Err(format!("invalid port {} after host", go_quote(colon_port)));
@@ -581,7 +635,7 @@ mod url {
                 Some(i) => &authority[i + 1..],
                 None => authority,
             };
-            url.host = parse_host(host_part)?;
+            url.host = parse_host(&url.scheme, host_part)?;
             if let Some(i) = at {
                 let userinfo = &authority[..i];
                 if !valid_userinfo(userinfo) {

@@ -60,9 +60,16 @@ fn helm_template_goldens() {
     let cases = include_str!("data/helm-template-cases.tsv");
     let mut failures = Vec::new();
     let mut total = 0;
-    for line in cases.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in cases
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let cols: Vec<&str> = line.splitn(3, '\t').collect();
-        let (want_error, golden, args) = (cols[0] == "true", cols[1], cols.get(2).copied().unwrap_or(""));
+        let (want_error, golden, args) = (
+            cols[0] == "true",
+            cols[1],
+            cols.get(2).copied().unwrap_or(""),
+        );
         total += 1;
         let out_path = work.join("out.txt");
         let out = File::create(&out_path).unwrap();
@@ -74,6 +81,7 @@ fn helm_template_goldens() {
             .env("HOIST_HELM_VERSION", "v4.2")
             .env("HOIST_HELM_GO_VERSION", "")
             .env("HOIST_HELM_KUBE_CLIENT_VERSION", "v1.20")
+            .env("HOIST_NOW", "1977-09-02T22:04:05Z")
             .stdin(Stdio::null())
             .stdout(out.try_clone().unwrap())
             .stderr(out)
@@ -88,6 +96,9 @@ fn helm_template_goldens() {
         }
     }
     let _ = std::fs::remove_dir_all(&work);
-    println!("{} of {total} Helm template goldens identical", total - failures.len());
+    println!(
+        "{} of {total} Helm template goldens identical",
+        total - failures.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

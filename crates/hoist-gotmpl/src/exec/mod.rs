@@ -225,7 +225,7 @@ pub(crate) fn execute(
     };
     let mut ex = Exec {
         set,
-        out: String::new(),
+        out: String::with_capacity(256),
         vars: Vec::with_capacity(16),
         base: 0,
         tree,
@@ -792,6 +792,11 @@ impl<'a> Exec<'a> {
                 if o.kind_name() == "map" {
                     if has_args {
                         return self.err(format!("{name} is not a method but has arguments"));
+                    }
+                    if self.missing_key == MissingKey::Zero
+                        && let Some(z) = o.map_zero_value()
+                    {
+                        return Ok(Val::concrete(z));
                     }
                     return self.missing(name, false);
                 }

@@ -181,15 +181,19 @@ rows = [
 ]
 cases = []
 for name, inp, out, data, ok in rows:
-    cases.append({"name": name, "input": inp, "output": out,
-                  "data": TVAL if data == T else data, "ok": ok})
+    case = {"name": name, "input": inp, "output": out, "ok": ok}
+    if data == T:
+        case["data_ref"] = "tVal"
+    else:
+        case["data"] = data
+    cases.append(case)
 # TestExecError (exact text).
 cases.append({"name": "TestExecError", "tmpl_name": "top",
               "input": 'line 1\nline 2\nline 3\n{{template "one" .}}\n{{define "one"}}{{template "two" .}}{{end}}\n{{define "two"}}{{template "three" .}}{{end}}\n{{define "three"}}{{index "hi" $}}{{end}}',
               "output": "", "data": 5, "ok": False,
               "error": 'template: top:7:20: executing "three" at <index "hi" $>: error calling index: index out of range: 5'})
 out = {"source": "golang/go src/text/template/exec_test.go (execTests, TestExecError); see tests/gen/go_exec_rows.py",
-       "cases": cases}
+       "tVal": TVAL, "cases": cases}
 path = os.path.join(os.path.dirname(__file__), "..", "data", "exec", "go_exec_tests.json")
 with open(path, "w") as f:
     json.dump(out, f, indent=1, ensure_ascii=False)

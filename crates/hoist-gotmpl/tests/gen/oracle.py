@@ -155,6 +155,18 @@ OK = {
     "printf_w": "{{ printf \"%w\" \"x\" }}",
     "map_nil_values": "{{ .Values.nested }}|{{ printf \"%v\" .Values.nested }}",
     "chain_var_field": "{{ $m := .Values.map }}{{ $m.c.d }}{{ ($m).a }}",
+    "ml_deployment": "{{- define \"t.lbl\" -}}\napp: {{ .str }}\n{{- range $k, $v := .map }}\n{{- if not (eq $k \"c\") }}\nk{{ $k }}: {{ printf \"%q\" (print $v) }}\n{{- end }}\n{{- end }}\n{{- end -}}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.str }}\n  labels:\n{{ include \"t.lbl\" .Values | printf \"%s\" }}\ndata:\n  {{- range $i, $n := .Values.nested.list }}\n  item{{ $i }}: {{ $n.name | printf \"%q\" }}\n  {{- end }}\n  {{- with .Values.map.c }}\n  d: {{ .d }}\n  {{- end }}\n",
+    "ml_if_chain": "{{- if eq .Values.str \"nope\" }}\nA\n{{- else if and .Values.t (gt (len .Values.list) 2) }}\nB {{ len .Values.list }}\n{{- else }}\nC\n{{- end }}\n",
+    "ml_vars_across": "{{- $out := \"\" -}}\n{{- range $i, $e := .Values.list -}}\n{{- if $i }},{{ end -}}\n{{- $e -}}\n{{- $out = $e -}}\n{{- end }}\nlast={{ $out }}\n",
+    "ml_nested_range_dollar": "{{- range $a := .Values.list }}\n{{- range $b := $.Values.nums }}\n{{ $a }}{{ $b }}\n{{- end }}\n{{- end }}\n",
+    "ml_template_scope": "{{- define \"t.scope\" -}}\n{{- $x := \"inner\" -}}\n{{ $x }}/{{ . }}\n{{- end -}}\n{{- $x := \"outer\" -}}\n{{ template \"t.scope\" $x }} {{ $x }}\n",
+    "ml_block_override": "{{- block \"t.blk2\" . -}}default{{- end -}}\n",
+    "ml_comments": "a\n{{- /* comment\nspanning lines */ -}}\nb\n{{/* keep */}}\nc\n",
+    "ml_with_else_chain": "{{- with .Values.missing -}}\nm\n{{- else with .Values.empty -}}\ne\n{{- else with .Values.nested -}}\n{{ len .list }}\n{{- end }}\n",
+    "ml_include_in_range": "{{- define \"t.row\" }}<{{ .name }}{{ with .n }}!{{ end }}>{{ end -}}\n{{- range .Values.nested.list }}{{ include \"t.row\" . }}{{ end }}\n",
+    "ml_printf_table": "{{- range $k, $v := .Values.map }}\n{{ printf \"%-4s|%6v|\" $k $v }}\n{{- end }}\n",
+    "ml_tpl_values": "{{ tpl \"{{ range .Values.list }}[{{ . }}]{{ end }}\" . }}",
+    "ml_include_result_ops": "{{- define \"t.num\" }}42{{ end -}}\n{{ $n := include \"t.num\" . }}{{ len $n }} {{ eq $n \"42\" }} {{ printf \"%s!\" $n }}\n",
     "template_vars_persist": "{{ define \"t.v\" }}v{{ end }}{{ template \"t.v\" $x := 1 }}",
 }
 

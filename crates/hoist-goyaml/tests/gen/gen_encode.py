@@ -80,6 +80,12 @@ c("long_key_spaces", {("word " * 30).strip(): "v"})
 c("multiline_key", {"a\nb": 1, "c": 2})
 c("key_needs_quote", {"yes": 1, "": 2, " x": 3, "1": 4, "a: b": 5, "#c": 6, "null": 7, "- d": 8})
 c("key_tab", {"a\tb": 1})
+c("complex_key_values", {"a\nb": {"x": 1, "y": [1, 2]}, "c\nd": [1, {"z": 2}], "e\nf": {}, "g\nh": [],
+                         "k" * 130: {"m": "n"}, "l" * 130: ["p", "q"], "i\nj": "multi\nvalue"})
+c("complex_key_nested", {"outer": {"a\nb": {"x": 1}, "list": [{"c\nd": 1, "e": 2}]}})
+c("list_in_list_in_map", {"a": [[1, [2, {"b": [3]}]], {"c": [[4]]}]})
+c("map_in_list_long", [{"k": "word " * 30}, {"x": {"y": "word " * 30}}])
+c("literal_in_deep_list", [[["a\nb\n"]], {"k": [{"m": "x\ny"}]}])
 
 # --- key order
 # (key sets whose natural order is cyclic, such as {"9", "10a", "1a"}, are left out: Go's sort

@@ -25,6 +25,8 @@ EXPRS = {
     "list_of_lists_pretty": 'list (list 1 2) (list (list 3)) (dict "a" (list 4))',
     "big_float": '123456789.0',
     "big_int": '123456789',
+    "nan": 'dict "a" (float64 "NaN")',
+    "neg_inf": 'list (float64 "-Inf")',
 }
 
 def main():
