@@ -347,6 +347,8 @@ fn render_values(
 struct Rendered {
     manifest: String,
     hooks: Vec<Hook>,
+    /// The `wrote <path>` lines of `--output-dir`.
+    wrote: String,
 }
 
 /// Helm's `renderResources` for `helm template`.
@@ -389,14 +391,8 @@ fn render_resources(
         };
 
     let mut b = String::new();
+    let mut wrote = String::new();
     let mut written = std::collections::HashSet::new();
-    let out_dir = opts.output_dir.as_ref().map(|d| {
-        if opts.use_release_name {
-            d.join(release_name)
-        } else {
-            d.clone()
-        }
-    });
     if opts.include_crds {
         for (name, file) in chart.crd_objects() {
             let data = String::from_utf8_lossy(&file.data);
@@ -404,70 +400,100 @@ fn render_resources(
                 None => {
                     let _ = write!(b, "---\n# Source: {name}\n{data}\n");
                 }
+                // Helm writes CRDs under the output dir itself, even with --release-name.
                 Some(dir) => {
-                    write_to_file(dir, &name, &data, written.contains(&name)).map_err(fail)?;
+                    let append = written.contains(&name);
+                    wrote.push_str(&write_to_file(dir, &name, &data, append).map_err(fail)?);
                     written.insert(name);
                 }
             }
         }
     }
+    let out_dir = release_dir(opts, release_name);
     for m in &manifests {
         match &out_dir {
             None => {
                 let _ = write!(b, "---\n# Source: {}\n{}\n", m.path, m.content);
             }
             Some(dir) => {
-                write_to_file(dir, &m.path, &m.content, written.contains(&m.path)).map_err(fail)?;
+                let append = written.contains(&m.path);
+                wrote.push_str(&write_to_file(dir, &m.path, &m.content, append).map_err(fail)?);
                 written.insert(m.path.clone());
             }
         }
     }
-    Ok(Rendered { manifest: b, hooks })
+    Ok(Rendered {
+        manifest: b,
+        hooks,
+        wrote,
+    })
 }
 
-/// Helm's `writeToFile`: creates or appends `<dir>/<name>` with the `# Source` header.
-fn write_to_file(dir: &Path, name: &str, data: &str, append: bool) -> Result<(), String> {
+/// `--output-dir`, plus the release name with `--release-name`.
+fn release_dir(opts: &TemplateOptions, release_name: &str) -> Option<PathBuf> {
+    opts.output_dir.as_ref().map(|d| {
+        if opts.use_release_name {
+            d.join(release_name)
+        } else {
+            d.clone()
+        }
+    })
+}
+
+/// Helm's `writeToFile`: creates (or appends to) `<dir>/<name>` with the `# Source` header and
+/// returns the `wrote <path>` line Helm prints.
+fn write_to_file(dir: &Path, name: &str, data: &str, append: bool) -> Result<String, String> {
     use std::io::Write;
-    let path = dir.join(name);
+    let out_name = format!("{}/{name}", dir.display());
+    let path = Path::new(&out_name);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
     }
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(append)
-        .truncate(!append)
-        .open(&path)
-        .map_err(|e| e.to_string())?;
-    write!(f, "---\n# Source: {name}\n{data}\n").map_err(|e| e.to_string())?;
-    if !append {
-        // Helm prints the path of each file it writes.
+    let mut f = if append {
+        std::fs::OpenOptions::new().append(true).open(path)
+    } else {
+        std::fs::File::create(path)
     }
-    Ok(())
+    .map_err(|e| e.to_string())?;
+    write!(f, "---\n# Source: {name}\n{data}\n").map_err(|e| e.to_string())?;
+    Ok(format!("wrote {out_name}\n"))
 }
 
 /// The command's printing: manifest, hooks, `--show-only`.
-fn print(opts: &TemplateOptions, _name: &str, rendered: Rendered) -> TemplateOutcome {
+fn print(opts: &TemplateOptions, name: &str, rendered: Rendered) -> TemplateOutcome {
+    let mut wrote = rendered.wrote;
     let mut out = String::new();
     out.push_str(rendered.manifest.trim_matches(is_space));
     out.push('\n');
     if !opts.no_hooks {
+        let dir = release_dir(opts, name);
         for h in &rendered.hooks {
             if opts.skip_tests && h.is_test() {
                 continue;
             }
-            if opts.output_dir.is_none() {
-                let _ = write!(out, "---\n# Source: {}\n{}\n", h.path, h.manifest);
+            match &dir {
+                None => {
+                    let _ = write!(out, "---\n# Source: {}\n{}\n", h.path, h.manifest);
+                }
+                Some(dir) => {
+                    // Helm appends to a file that already exists, from this run or an earlier one.
+                    let append = dir.join(&h.path).exists();
+                    match write_to_file(dir, &h.path, &h.manifest, append) {
+                        Ok(line) => wrote.push_str(&line),
+                        Err(e) => {
+                            return TemplateOutcome {
+                                stdout: wrote,
+                                error: Some(e),
+                            };
+                        }
+                    }
+                }
             }
         }
     }
     if opts.show_only.is_empty() {
         return TemplateOutcome {
-            stdout: if opts.output_dir.is_some() {
-                String::new()
-            } else {
-                out
-            },
+            stdout: wrote + &out,
             error: None,
         };
     }
@@ -487,13 +513,13 @@ fn print(opts: &TemplateOptions, _name: &str, rendered: Rendered) -> TemplateOut
         }
         if missing {
             return TemplateOutcome {
-                stdout: String::new(),
+                stdout: wrote,
                 error: Some(format!("could not find template {pattern} in chart")),
             };
         }
     }
     TemplateOutcome {
-        stdout: shown,
+        stdout: wrote + &shown,
         error: None,
     }
 }
