@@ -1,8 +1,8 @@
 //! Chart archives (`pkg/chart/loader/archive`): gzip sniffing and safe tar extraction into
 //! memory.
 
-use hoist_gotmpl::gofmt::quote;
 use flate2::read::MultiGzDecoder;
+use hoist_gotmpl::gofmt::quote;
 use std::io::Read;
 
 /// The largest total decompressed size of an archive.

@@ -65,7 +65,10 @@ impl Scan<'_> {
     }
 
     fn peek(&self) -> Result<u8, String> {
-        self.b.get(self.i).copied().ok_or_else(|| UNEXPECTED_EOF.into())
+        self.b
+            .get(self.i)
+            .copied()
+            .ok_or_else(|| UNEXPECTED_EOF.into())
     }
 
     fn next(&mut self) -> Result<u8, String> {

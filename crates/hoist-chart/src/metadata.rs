@@ -6,7 +6,7 @@
 use crate::yaml::format_float32;
 use hoist_gotmpl::gofmt::quote;
 use hoist_gotmpl::parse::is_print;
-use hoist_gotmpl::{Map, MapKind, Value};
+use hoist_gotmpl::{Dict, Map, MapKind, Value};
 use std::collections::BTreeMap;
 
 /// `apiVersion: v1`.
@@ -110,7 +110,9 @@ pub struct DecodeError(pub String);
 /// Helm's `sanitizeString`: whitespace becomes a space, non-printable runes are removed.
 /// (Go's `unicode.IsSpace` is the Unicode White_Space property, as `char::is_whitespace`.)
 pub fn sanitize_string(s: &str) -> String {
-    if s.chars().all(|c| c == ' ' || (is_print(c) && !c.is_whitespace())) {
+    if s.chars()
+        .all(|c| c == ' ' || (is_print(c) && !c.is_whitespace()))
+    {
         return s.to_string();
     }
     s.chars()
@@ -185,6 +187,17 @@ impl Dependency {
         m.insert("Alias".into(), Value::from(self.alias.as_str()));
         Value::map(m)
     }
+}
+
+/// A list of struct pointers as templates see it: each node as a map, a null node as nil.
+fn nodes_list<T>(nodes: &Option<Vec<Option<T>>>, as_map: fn(&T) -> Value) -> Value {
+    Value::list(
+        nodes
+            .iter()
+            .flatten()
+            .map(|n| n.as_ref().map(as_map).unwrap_or_default())
+            .collect(),
+    )
 }
 
 fn str_list(v: &Option<Vec<String>>) -> Value {
@@ -307,13 +320,7 @@ impl Metadata {
         m.insert("Keywords".into(), str_list(&self.keywords));
         m.insert(
             "Maintainers".into(),
-            Value::list(
-                self.maintainers
-                    .iter()
-                    .flatten()
-                    .map(|x| x.as_ref().map(Maintainer::as_map).unwrap_or_default())
-                    .collect(),
-            ),
+            nodes_list(&self.maintainers, Maintainer::as_map),
         );
         m.insert("Icon".into(), s(&self.icon));
         m.insert("APIVersion".into(), s(&self.api_version));
@@ -337,13 +344,7 @@ impl Metadata {
         m.insert("KubeVersion".into(), s(&self.kube_version));
         m.insert(
             "Dependencies".into(),
-            Value::list(
-                self.dependencies
-                    .iter()
-                    .flatten()
-                    .map(|d| d.as_ref().map(Dependency::as_map).unwrap_or_default())
-                    .collect(),
-            ),
+            nodes_list(&self.dependencies, Dependency::as_map),
         );
         m.insert("Type".into(), s(&self.chart_type));
         Value::map(m)
@@ -352,17 +353,6 @@ impl Metadata {
 
 // ---------------------------------------------------------------------------------------------
 // Decoding (sigs.k8s.io/yaml into a Go struct)
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Nil => "null",
-        Value::Bool(_) => "bool",
-        Value::Int(_) | Value::Int64(_) | Value::Float(_) => "number",
-        Value::String(_) | Value::Bytes(_) => "string",
-        Value::List(_) => "array",
-        Value::Map(_) | Value::Object(_) => "object",
-    }
-}
 
 struct Ctx<'a> {
     strukt: &'a str,
@@ -375,7 +365,7 @@ impl Ctx<'_> {
         if self.first.is_none() {
             *self.first = Some(DecodeError(format!(
                 "json: cannot unmarshal {} into Go struct field {}.{} of type {go_type}",
-                json_kind(v),
+                hoist_goyaml::json_type_name(v),
                 self.strukt,
                 self.path
             )));
@@ -511,21 +501,50 @@ fn set_str(dst: &mut String, v: &Value, cx: &mut Ctx<'_>) {
     assign(dst, dec_string(v, cx));
 }
 
+/// Go's json decoding of the object `d` into the struct `strukt`: each key that names one of
+/// `fields` (exactly, else case-insensitively) is decoded by `field`, with its path in `cx`.
+fn each_field(
+    d: &Dict,
+    strukt: &str,
+    fields: &[&'static str],
+    cx: &mut Ctx<'_>,
+    mut field: impl FnMut(&'static str, &Value, &mut Ctx<'_>),
+) {
+    for (k, x) in d.borrow().iter() {
+        if let Some(f) = field_for(fields, k) {
+            with_path(cx, strukt, f, |cx| field(f, x, cx));
+        }
+    }
+}
+
+/// [`each_field`] for a document's top-level struct; the first error is the result, as Go
+/// reports it.
+fn decode_fields(
+    d: &Dict,
+    strukt: &str,
+    fields: &[&'static str],
+    field: impl FnMut(&'static str, &Value, &mut Ctx<'_>),
+) -> DecodeResult<()> {
+    let mut first = None;
+    let mut cx = Ctx {
+        strukt,
+        path: String::new(),
+        first: &mut first,
+    };
+    each_field(d, strukt, fields, &mut cx, field);
+    first.map_or(Ok(()), Err)
+}
+
 fn decode_maintainer(v: &Value, cx: &mut Ctx<'_>) -> Option<Option<Maintainer>> {
     match v {
         Value::Nil => Some(None),
         Value::Map(d) => {
             let mut m = Maintainer::default();
-            for (k, x) in d.borrow().iter() {
-                let Some(f) = field_for(MAINTAINER_FIELDS, k) else {
-                    continue;
-                };
-                with_path(cx, "Maintainer", f, |cx| match f {
-                    "name" => set_str(&mut m.name, x, cx),
-                    "email" => set_str(&mut m.email, x, cx),
-                    _ => set_str(&mut m.url, x, cx),
-                });
-            }
+            each_field(d, "Maintainer", MAINTAINER_FIELDS, cx, |f, x, cx| match f {
+                "name" => set_str(&mut m.name, x, cx),
+                "email" => set_str(&mut m.email, x, cx),
+                _ => set_str(&mut m.url, x, cx),
+            });
             Some(Some(m))
         }
         other => {
@@ -540,25 +559,20 @@ fn decode_dependency_cx(v: &Value, cx: &mut Ctx<'_>) -> Option<Dependency> {
         Value::Nil => None,
         Value::Map(d) => {
             let mut dep = Dependency::default();
-            for (k, x) in d.borrow().iter() {
-                let Some(f) = field_for(DEPENDENCY_FIELDS, k) else {
-                    continue;
-                };
-                with_path(cx, "Dependency", f, |cx| match f {
-                    "name" => set_str(&mut dep.name, x, cx),
-                    "version" => set_str(&mut dep.version, x, cx),
-                    "repository" => set_str(&mut dep.repository, x, cx),
-                    "condition" => set_str(&mut dep.condition, x, cx),
-                    "alias" => set_str(&mut dep.alias, x, cx),
-                    "tags" => assign(&mut dep.tags, dec_str_list(x, cx)),
-                    "enabled" => assign(&mut dep.enabled, dec_bool(x, cx)),
-                    _ => match x {
-                        Value::Nil => dep.import_values = None,
-                        Value::List(l) => dep.import_values = Some(l.as_ref().clone()),
-                        other => cx.fail(other, "[]interface {}"),
-                    },
-                });
-            }
+            each_field(d, "Dependency", DEPENDENCY_FIELDS, cx, |f, x, cx| match f {
+                "name" => set_str(&mut dep.name, x, cx),
+                "version" => set_str(&mut dep.version, x, cx),
+                "repository" => set_str(&mut dep.repository, x, cx),
+                "condition" => set_str(&mut dep.condition, x, cx),
+                "alias" => set_str(&mut dep.alias, x, cx),
+                "tags" => assign(&mut dep.tags, dec_str_list(x, cx)),
+                "enabled" => assign(&mut dep.enabled, dec_bool(x, cx)),
+                _ => match x {
+                    Value::Nil => dep.import_values = None,
+                    Value::List(l) => dep.import_values = Some(l.as_ref().clone()),
+                    other => cx.fail(other, "[]interface {}"),
+                },
+            });
             Some(dep)
         }
         other => {
@@ -587,7 +601,7 @@ pub(crate) type DecodeResult<T> = Result<T, DecodeError>;
 fn top_level_error(v: &Value, go_type: &str) -> DecodeError {
     DecodeError(format!(
         "json: cannot unmarshal {} into Go value of type {go_type}",
-        json_kind(v)
+        hoist_goyaml::json_type_name(v)
     ))
 }
 
@@ -600,67 +614,46 @@ impl Metadata {
             Value::Map(d) => d,
             other => return Err(top_level_error(other, "v2.Metadata")),
         };
-        let mut first = None;
-        {
-            let mut cx = Ctx {
-                strukt: "Metadata",
-                path: String::new(),
-                first: &mut first,
-            };
-            for (k, x) in d.borrow().iter() {
-                let Some(f) = field_for(METADATA_FIELDS, k) else {
-                    continue;
-                };
-                with_path(&mut cx, "Metadata", f, |cx| match f {
-                    "name" => set_str(&mut self.name, x, cx),
-                    "home" => set_str(&mut self.home, x, cx),
-                    "version" => set_str(&mut self.version, x, cx),
-                    "description" => set_str(&mut self.description, x, cx),
-                    "icon" => set_str(&mut self.icon, x, cx),
-                    "apiVersion" => set_str(&mut self.api_version, x, cx),
-                    "condition" => set_str(&mut self.condition, x, cx),
-                    "tags" => set_str(&mut self.tags, x, cx),
-                    "appVersion" => set_str(&mut self.app_version, x, cx),
-                    "kubeVersion" => set_str(&mut self.kube_version, x, cx),
-                    "type" => set_str(&mut self.chart_type, x, cx),
-                    "deprecated" => assign(&mut self.deprecated, dec_bool(x, cx)),
-                    "sources" => assign(&mut self.sources, dec_str_list(x, cx)),
-                    "keywords" => assign(&mut self.keywords, dec_str_list(x, cx)),
-                    "maintainers" => match x {
-                        Value::Nil => self.maintainers = None,
-                        Value::List(l) => {
-                            let mut out = Vec::with_capacity(l.len());
-                            for m in l.iter() {
-                                out.push(decode_maintainer(m, cx).flatten());
-                            }
-                            self.maintainers = Some(out);
-                        }
-                        other => cx.fail(other, "[]*v2.Maintainer"),
-                    },
-                    "annotations" => match x {
-                        Value::Nil => self.annotations = None,
-                        Value::Map(a) => {
-                            let mut out = self.annotations.take().unwrap_or_default();
-                            for (ak, av) in a.borrow().iter() {
-                                let s = dec_string(av, cx).unwrap_or_default();
-                                out.insert(ak.clone(), s);
-                            }
-                            self.annotations = Some(out);
-                        }
-                        other => cx.fail(other, "map[string]string"),
-                    },
-                    _ => {
-                        if let Some(l) = decode_dependency_list(x, cx) {
-                            self.dependencies = l;
-                        }
+        decode_fields(d, "Metadata", METADATA_FIELDS, |f, x, cx| match f {
+            "name" => set_str(&mut self.name, x, cx),
+            "home" => set_str(&mut self.home, x, cx),
+            "version" => set_str(&mut self.version, x, cx),
+            "description" => set_str(&mut self.description, x, cx),
+            "icon" => set_str(&mut self.icon, x, cx),
+            "apiVersion" => set_str(&mut self.api_version, x, cx),
+            "condition" => set_str(&mut self.condition, x, cx),
+            "tags" => set_str(&mut self.tags, x, cx),
+            "appVersion" => set_str(&mut self.app_version, x, cx),
+            "kubeVersion" => set_str(&mut self.kube_version, x, cx),
+            "type" => set_str(&mut self.chart_type, x, cx),
+            "deprecated" => assign(&mut self.deprecated, dec_bool(x, cx)),
+            "sources" => assign(&mut self.sources, dec_str_list(x, cx)),
+            "keywords" => assign(&mut self.keywords, dec_str_list(x, cx)),
+            "maintainers" => match x {
+                Value::Nil => self.maintainers = None,
+                Value::List(l) => {
+                    let mut out = Vec::with_capacity(l.len());
+                    for m in l.iter() {
+                        out.push(decode_maintainer(m, cx).flatten());
                     }
-                });
-            }
-        }
-        match first {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+                    self.maintainers = Some(out);
+                }
+                other => cx.fail(other, "[]*v2.Maintainer"),
+            },
+            "annotations" => match x {
+                Value::Nil => self.annotations = None,
+                Value::Map(a) => {
+                    let mut out = self.annotations.take().unwrap_or_default();
+                    for (ak, av) in a.borrow().iter() {
+                        let s = dec_string(av, cx).unwrap_or_default();
+                        out.insert(ak.clone(), s);
+                    }
+                    self.annotations = Some(out);
+                }
+                other => cx.fail(other, "map[string]string"),
+            },
+            _ => assign(&mut self.dependencies, decode_dependency_list(x, cx)),
+        })
     }
 }
 
@@ -673,31 +666,16 @@ impl Lock {
             Value::Map(d) => d,
             other => return Err(top_level_error(other, "v2.Lock")),
         };
-        let mut first = None;
-        {
-            let mut cx = Ctx {
-                strukt: "Lock",
-                path: String::new(),
-                first: &mut first,
-            };
-            for (k, x) in d.borrow().iter() {
-                let Some(f) = field_for(&["generated", "digest", "dependencies"], k) else {
-                    continue;
-                };
-                with_path(&mut cx, "Lock", f, |cx| match f {
-                    "generated" => set_str(&mut lock.generated, x, cx),
-                    "digest" => set_str(&mut lock.digest, x, cx),
-                    _ => {
-                        if let Some(l) = decode_dependency_list(x, cx) {
-                            lock.dependencies = l.into_iter().flatten().flatten().collect();
-                        }
-                    }
-                });
+        const LOCK_FIELDS: &[&str] = &["generated", "digest", "dependencies"];
+        decode_fields(d, "Lock", LOCK_FIELDS, |f, x, cx| match f {
+            "generated" => set_str(&mut lock.generated, x, cx),
+            "digest" => set_str(&mut lock.digest, x, cx),
+            _ => {
+                if let Some(l) = decode_dependency_list(x, cx) {
+                    lock.dependencies = l.into_iter().flatten().flatten().collect();
+                }
             }
-        }
-        match first {
-            Some(e) => Err(e),
-            None => Ok(lock),
-        }
+        })?;
+        Ok(lock)
     }
 }

@@ -11,8 +11,8 @@
 
 use crate::chart::Chart;
 use crate::error::ChartError;
-use hoist_gotmpl::gofmt::{self, quote};
 use crate::gojson;
+use hoist_gotmpl::gofmt::{self, quote};
 use hoist_gotmpl::{Dict, Value};
 use std::fmt::Write;
 
@@ -522,7 +522,7 @@ impl Validator {
                 }
             }
         }
-        if draft_lt(self.draft, 2019)
+        if self.draft < 2019
             && let Some(Value::Map(deps)) = get(s, "dependencies")
         {
             for (pname, dep) in deps.borrow().clone() {
@@ -648,7 +648,9 @@ impl Validator {
         if self.draft < 2020 {
             let mut evaluated = 0;
             match get(s, "items") {
-                Some(Value::List(items)) => evaluated = self.each_prefix(items, arr, loc, errors)?,
+                Some(Value::List(items)) => {
+                    evaluated = self.each_prefix(items, arr, loc, errors)?
+                }
                 Some(sch) => {
                     self.each_item(sch, arr, loc, errors)?;
                     evaluated = n;
@@ -904,10 +906,6 @@ impl Default for VErr {
     }
 }
 
-fn draft_lt(d: u32, v: u32) -> bool {
-    d < v
-}
-
 thread_local! {
     static REGEX_CACHE: std::cell::RefCell<std::collections::HashMap<String, regex::Regex>> =
         std::cell::RefCell::new(std::collections::HashMap::new());
@@ -1045,10 +1043,7 @@ fn validate_ipv6(s: &str) -> Option<String> {
     }
     match s.parse::<std::net::Ipv6Addr>() {
         Ok(_) => None,
-        Err(_) => Some(format!(
-            "ParseAddr({}): invalid IPv6 address",
-            quote(s)
-        )),
+        Err(_) => Some(format!("ParseAddr({}): invalid IPv6 address", quote(s))),
     }
 }
 
@@ -1067,20 +1062,19 @@ fn validate_hostname(s: &str) -> Option<String> {
         if label.ends_with('-') {
             return Some("label ends with hyphen".into());
         }
-        for c in label.chars() {
-            if !(c.is_ascii_alphanumeric() || c == '-') {
-                return Some(format!("invalid character {}", go_quote_rune(c)));
-            }
+        if let Some(e) = invalid_char(label, |c| c.is_ascii_alphanumeric() || c == '-') {
+            return Some(e);
         }
     }
     None
 }
 
-/// Go's `%q` of a rune (`strconv.QuoteRune`).
-fn go_quote_rune(c: char) -> String {
-    let mut q = String::new();
-    gofmt::push_quoted_rune(&mut q, c, false);
-    q
+/// `invalid character 'c'` (Go's `%q` of a rune) for the first character of `s` not `allowed`.
+fn invalid_char(s: &str, allowed: impl Fn(char) -> bool) -> Option<String> {
+    let c = s.chars().find(|&c| !allowed(c))?;
+    let mut msg = String::from("invalid character ");
+    gofmt::push_quoted_rune(&mut msg, c, false);
+    Some(msg)
 }
 
 fn validate_email(s: &str) -> Option<String> {
@@ -1109,10 +1103,9 @@ fn validate_email(s: &str) -> Option<String> {
         if local.contains("..") {
             return Some("consecutive dots".into());
         }
-        for c in local.chars() {
-            if !(c.is_ascii_alphanumeric() || ".!#$%&'*+-/=?^_`{|}~".contains(c)) {
-                return Some(format!("invalid character {}", go_quote_rune(c)));
-            }
+        let allowed = |c: char| c.is_ascii_alphanumeric() || ".!#$%&'*+-/=?^_`{|}~".contains(c);
+        if let Some(e) = invalid_char(local, allowed) {
+            return Some(e);
         }
     }
     if domain.starts_with('[') && domain.ends_with(']') && domain.len() >= 2 {
@@ -1143,16 +1136,10 @@ fn validate_date(s: &str) -> Option<String> {
     let m: u32 = s[5..7].parse().unwrap_or(0);
     let d: u32 = s[8..10].parse().unwrap_or(0);
     if !(1..=12).contains(&m) {
-        return Some(format!(
-            "parsing time {}: month out of range",
-            quote(s)
-        ));
+        return Some(format!("parsing time {}: month out of range", quote(s)));
     }
     if !(1..=31).contains(&d) {
-        return Some(format!(
-            "parsing time {}: day out of range",
-            quote(s)
-        ));
+        return Some(format!("parsing time {}: day out of range", quote(s)));
     }
     None
 }

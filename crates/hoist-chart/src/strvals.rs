@@ -1,8 +1,8 @@
 //! Helm's `--set` family parsers (`pkg/strvals`): `--set`, `--set-string`, `--set-json`,
 //! `--set-file` and `--set-literal`, with Helm's typing rules, limits and error texts.
 
-use hoist_gotmpl::gofmt::quote;
 use crate::gojson;
+use hoist_gotmpl::gofmt::quote;
 use hoist_gotmpl::{Dict, Map, Value};
 use thiserror::Error;
 
@@ -335,7 +335,12 @@ trait KeyParser {
     }
 
     /// `[i].…`: item `i` is a map, with the rest of the key set in it.
-    fn list_map(&mut self, mut list: Vec<Value>, i: i64, level: usize) -> (Vec<Value>, Option<Err>) {
+    fn list_map(
+        &mut self,
+        mut list: Vec<Value>,
+        i: i64,
+        level: usize,
+    ) -> (Vec<Value>, Option<Err>) {
         let mut inner = Dict::new(Map::new());
         if (list.len() as i64) > i {
             match &list[i as usize] {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::dict_from_json;
+use common::{dict_from_json, strings};
 use hoist_chart::dependencies::{process_dependency_enabled, process_dependency_import_values};
 use hoist_chart::{Chart, coalesce, load};
 use hoist_gotmpl::Value;
@@ -59,12 +59,7 @@ fn dependency_enabled() {
         let mut c = load(td("subpop")).unwrap();
         let v = dict_from_json(&case["values"]);
         process_dependency_enabled(&mut c, &v, "").unwrap();
-        let want: Vec<String> = case["expect"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_str().unwrap().to_string())
-            .collect();
+        let want = strings(&case["expect"]);
         assert_eq!(chart_paths(&c), want, "{}", case["name"]);
     }
 }

@@ -3,6 +3,8 @@
 //! checks (apiVersion dispatch, kubeVersion, library charts, missing dependencies); those cases
 //! are checked against the texts in Helm's source instead.
 
+mod common;
+
 use hoist_chart::{ChartError, ValueOptions, load};
 use serde_json::Value as J;
 use std::path::Path;
@@ -47,12 +49,7 @@ fn errors_match_helm() {
         if cli_only.contains(&case.as_str()) {
             continue;
         }
-        let args: Vec<String> = exp["args"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a.as_str().unwrap().to_string())
-            .collect();
+        let args = common::strings(&exp["args"]);
         let got = sdk_pipeline(case, &args)
             .err()
             .map(|e| format!("Error: {e}"));

@@ -99,6 +99,29 @@ fn incompatible_kube_version_is_refused() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A library chart cannot be templated (`pkg/cmd/install.go` checkIfInstallable; the SDK entry
+/// point the oracle uses renders it instead).
+#[test]
+fn library_chart_is_refused() {
+    let dir = scratch("library");
+    let chart = dir.join("lib");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/_h.tpl"),
+        "{{ define \"x\" }}x{{ end }}\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = hoist(&dir, &["lib".to_string()]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert_eq!(stderr, "Error: library charts are not installable\n");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn cli_only_errors_match_helms_goldens() {
     let corpus = std::env::var_os("HOIST_CORPUS")

@@ -19,6 +19,15 @@ pub fn from_json(j: &J) -> Value {
     }
 }
 
+/// A JSON array of strings.
+pub fn strings(j: &J) -> Vec<String> {
+    j.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
 pub fn dict_from_json(j: &J) -> Dict {
     match from_json(j) {
         Value::Map(d) => d,

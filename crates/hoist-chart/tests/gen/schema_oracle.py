@@ -64,6 +64,8 @@ cases = {
  "format-email-2020": (S({"a": {"format": "email"}}), "a: not-an-email\n"),
  "format-ipv4-d7": (S({"a": {"format": "ipv4"}}, D7), "a: 1.2.3\n"),
  "format-hostname-d7": (S({"a": {"format": "hostname"}}, D7), "a: -bad.example\n"),
+ "format-hostname-char-d7": (S({"a": {"format": "hostname"}}, D7), "a: ex_ample.com\n"),
+ "format-email-char-d7": (S({"a": {"format": "email"}}, D7), "a: \"a(b@example.com\"\n"),
  "false-schema": (S({"a": False}), "a: 1\n"),
  "dependencies-d7": ({"$schema": D7, "type": "object", "dependencies": {"a": ["b", "c"]}}, "a: 1\n"),
  "dependent-required-2019": ({"$schema": D2019, "type": "object", "dependentRequired": {"a": ["b"]}}, "a: 1\n"),
