@@ -4,7 +4,9 @@
 For every chart of the corpus (default ../shared/corpus/charts) it measures, in one run:
   helm   load + render + `helm template` assembly inside one Python process that has the Helm SDK
          already loaded (Helm's in-process cost, with no process start-up), best of --repeat;
-  hoist  the whole `hoist chart template` process (start-up, load, render, print), best of --repeat;
+  hoist  the same work in-process (`cargo bench -p hoist-render --bench corpus`: load, values,
+         render, sort and print), best of --repeat; and the whole `hoist chart template` process
+         (start-up included), best of --repeat;
 and the peak resident memory of each side (hoist: the process; Helm: the worker process after
 rendering that chart, minus nothing: it is what a `helm template` process would hold at least).
 
@@ -80,26 +82,37 @@ def main():
         if sub:
             charts.append((cid, os.path.join(args.corpus, cid, sub[0])))
 
+    inproc = {}
+    bench = subprocess.run(["cargo", "bench", "-q", "-p", "hoist-render", "--bench", "corpus", "--",
+                            args.corpus, str(args.repeat)], cwd=ROOT, capture_output=True, text=True)
+    for line in bench.stdout.splitlines():
+        if line.startswith("{"):
+            row = json.loads(line)
+            inproc[row["chart"]] = row["secs"]
+
     py = os.path.join(VENV, "bin", "python")
     if not os.path.exists(py):
         subprocess.run([sys.executable, ORACLE, "--help"], capture_output=True)
     worker = subprocess.Popen([py, "-c", WORKER, ORACLE, str(args.repeat)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     rows = []
-    print(f"{'chart':48} {'helm ms':>9} {'hoist ms':>9} {'ratio':>7} {'helm MiB':>9} {'hoist MiB':>9}")
+    print(f"{'chart':48} {'helm ms':>9} {'hoist ms':>9} {'ratio':>7} {'process':>9} {'helm MiB':>9} {'hoist MiB':>9}")
     for cid, chart in charts:
         worker.stdin.write(chart + "\n")
         worker.stdin.flush()
         h = json.loads(worker.stdout.readline())
-        hs, hrss = hoist_run(chart, args.repeat)
-        rows.append((cid, h["secs"], hs, h["rss_kib"], hrss))
-        print(f"{cid:48} {h['secs']*1000:9.1f} {hs*1000:9.1f} {h['secs']/hs:7.1f} "
+        ps, hrss = hoist_run(chart, args.repeat)
+        hs = inproc.get(cid, ps)
+        rows.append((cid, h["secs"], hs, h["rss_kib"], hrss, ps))
+        print(f"{cid:48} {h['secs']*1000:9.1f} {hs*1000:9.1f} {h['secs']/hs:7.1f} {ps*1000:9.1f} "
               f"{h['rss_kib']/1024:9.1f} {hrss/1024:9.1f}", flush=True)
     worker.stdin.close()
     worker.wait()
     th = sum(r[1] for r in rows)
     to = sum(r[2] for r in rows)
-    print(f"total: helm {th*1000:.0f} ms, hoist {to*1000:.0f} ms, ratio {th/to:.1f}x over {len(rows)} charts; "
+    tp = sum(r[5] for r in rows)
+    print(f"total in-process: helm {th*1000:.0f} ms, hoist {to*1000:.0f} ms, ratio {th/to:.1f}x over {len(rows)} charts; "
+          f"hoist as a process {tp*1000:.0f} ms (ratio {th/tp:.1f}x); "
           f"peak RSS helm {max(r[3] for r in rows)/1024:.0f} MiB, hoist {max(r[4] for r in rows)/1024:.0f} MiB")
 
 

@@ -269,7 +269,9 @@ fn parse_hex_float(s: &str) -> Option<f64> {
     if above || (tie && mant & 1 == 1) {
         mant += 1;
     }
-    let v = (mant as f64) * 2f64.powi((exp_bits - 52) as i32);
+    // Scale in two exact steps so that subnormal results do not underflow on the way.
+    let e = (exp_bits - 52) as i32;
+    let v = (mant as f64) * 2f64.powi(e / 2) * 2f64.powi(e - e / 2);
     if v.is_infinite() || exp_bits > 1023 {
         return None;
     }
@@ -329,7 +331,7 @@ pub fn to_float64(v: &Value) -> f64 {
 pub fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Bytes(b) => crate::textutil::go_lossy(b),
         other => format_value(other),
     }
 }
@@ -356,7 +358,7 @@ pub fn deep_equal(a: &Value, b: &Value) -> bool {
 }
 
 fn deep_equal_depth(a: &Value, b: &Value, depth: usize) -> bool {
-    if depth > 10_000 {
+    if depth > 1_000 {
         return false;
     }
     match (a, b) {

@@ -110,7 +110,7 @@ fn values(args: &[Value]) -> R {
     ))
 }
 
-const MAX_MERGE_DEPTH: usize = 10_000;
+const MAX_MERGE_DEPTH: usize = 1_000;
 
 /// mergo's `deepMerge` of two `map[string]interface{}` values, as Sprig calls it
 /// (`Merge(&dst, src)`, optionally `WithOverride`).

@@ -45,6 +45,207 @@ fn perl_class(c: char) -> Option<&'static str> {
     })
 }
 
+/// Go's `canonicalName`: leading letter upper case, the rest lower case, no `_`, `-` or spaces.
+fn canonical_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut first = true;
+    for c in name.chars() {
+        if c == '_' || c == '-' || c == ' ' {
+            continue;
+        }
+        if first {
+            out.push(c.to_ascii_uppercase());
+            first = false;
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+const GO_CATEGORIES: &[&str] = &[
+    "C", "Cc", "Cf", "Cn", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn",
+    "N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "S", "Sc", "Sk", "Sm",
+    "So", "Z", "Zl", "Zp", "Zs",
+];
+
+/// Go's `unicode.CategoryAliases`, canonicalised.
+const GO_CATEGORY_ALIASES: &[&str] = &[
+    "Casedletter",
+    "Closepunctuation",
+    "Combiningmark",
+    "Connectorpunctuation",
+    "Control",
+    "Currencysymbol",
+    "Dashpunctuation",
+    "Decimalnumber",
+    "Enclosingmark",
+    "Finalpunctuation",
+    "Format",
+    "Initialpunctuation",
+    "Letter",
+    "Letternumber",
+    "Lineseparator",
+    "Lowercaseletter",
+    "Mark",
+    "Mathsymbol",
+    "Modifierletter",
+    "Modifiersymbol",
+    "Nonspacingmark",
+    "Number",
+    "Openpunctuation",
+    "Other",
+    "Otherletter",
+    "Othernumber",
+    "Otherpunctuation",
+    "Othersymbol",
+    "Paragraphseparator",
+    "Privateuse",
+    "Punctuation",
+    "Separator",
+    "Spaceseparator",
+    "Spacingmark",
+    "Surrogate",
+    "Symbol",
+    "Titlecaseletter",
+    "Unassigned",
+    "Uppercaseletter",
+    "Cntrl",
+    "Digit",
+    "Punct",
+];
+
+/// Go's one-word script names (Go looks scripts up by canonical name, so scripts whose names
+/// contain `_` are unreachable there).
+const GO_SCRIPTS: &[&str] = &[
+    "Adlam",
+    "Ahom",
+    "Arabic",
+    "Armenian",
+    "Avestan",
+    "Balinese",
+    "Bamum",
+    "Batak",
+    "Bengali",
+    "Bhaiksuki",
+    "Bopomofo",
+    "Brahmi",
+    "Braille",
+    "Buginese",
+    "Buhid",
+    "Carian",
+    "Chakma",
+    "Cham",
+    "Cherokee",
+    "Chorasmian",
+    "Common",
+    "Coptic",
+    "Cuneiform",
+    "Cypriot",
+    "Cyrillic",
+    "Deseret",
+    "Devanagari",
+    "Dogra",
+    "Duployan",
+    "Elbasan",
+    "Elymaic",
+    "Ethiopic",
+    "Garay",
+    "Georgian",
+    "Glagolitic",
+    "Gothic",
+    "Grantha",
+    "Greek",
+    "Gujarati",
+    "Gurmukhi",
+    "Han",
+    "Hangul",
+    "Hanunoo",
+    "Hatran",
+    "Hebrew",
+    "Hiragana",
+    "Inherited",
+    "Javanese",
+    "Kaithi",
+    "Kannada",
+    "Katakana",
+    "Kawi",
+    "Khmer",
+    "Khojki",
+    "Khudawadi",
+    "Lao",
+    "Latin",
+    "Lepcha",
+    "Limbu",
+    "Lisu",
+    "Lycian",
+    "Lydian",
+    "Mahajani",
+    "Makasar",
+    "Malayalam",
+    "Mandaic",
+    "Manichaean",
+    "Marchen",
+    "Miao",
+    "Modi",
+    "Mongolian",
+    "Mro",
+    "Multani",
+    "Myanmar",
+    "Nabataean",
+    "Nandinagari",
+    "Newa",
+    "Nko",
+    "Nushu",
+    "Ogham",
+    "Osage",
+    "Osmanya",
+    "Palmyrene",
+    "Phoenician",
+    "Rejang",
+    "Runic",
+    "Samaritan",
+    "Saurashtra",
+    "Sharada",
+    "Shavian",
+    "Siddham",
+    "Sinhala",
+    "Sogdian",
+    "Soyombo",
+    "Sundanese",
+    "Sunuwar",
+    "Syriac",
+    "Tagalog",
+    "Tagbanwa",
+    "Takri",
+    "Tamil",
+    "Tangsa",
+    "Tangut",
+    "Telugu",
+    "Thaana",
+    "Thai",
+    "Tibetan",
+    "Tifinagh",
+    "Tirhuta",
+    "Todhri",
+    "Toto",
+    "Ugaritic",
+    "Vai",
+    "Vithkuqi",
+    "Wancho",
+    "Yezidi",
+    "Yi",
+];
+
+/// True when Go's `unicodeTable` knows the class name.
+fn go_knows_class(name: &str) -> bool {
+    let c = canonical_name(name);
+    matches!(c.as_str(), "Any" | "Assigned" | "Ascii" | "Lc")
+        || GO_CATEGORIES.contains(&c.as_str())
+        || GO_CATEGORY_ALIASES.contains(&c.as_str())
+        || GO_SCRIPTS.contains(&c.as_str())
+}
+
 fn unhex(c: char) -> Option<u32> {
     c.to_digit(16)
 }
@@ -174,11 +375,7 @@ impl<'a> Parser<'a> {
             Some(n) => (!negate_p, n),
             None => (negate_p, name),
         };
-        let ok_name = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ' ' || c == '-')
-            && regex::Regex::new(&format!("\\p{{{name}}}")).is_ok();
+        let ok_name = go_knows_class(name) && regex::Regex::new(&format!("\\p{{{name}}}")).is_ok();
         if !ok_name {
             return Err(err("invalid character class range", seq));
         }
@@ -597,9 +794,33 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// How many compiled patterns [`GoRegex::compile`] keeps per thread. Charts call the regex
+/// functions with a handful of literal patterns, thousands of times; Go compiles each call anew.
+const CACHE_LIMIT: usize = 256;
+
+thread_local! {
+    static CACHE: std::cell::RefCell<std::collections::HashMap<String, Result<GoRegex, String>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 impl GoRegex {
-    /// Go's `regexp.Compile`.
+    /// Go's `regexp.Compile` (results are cached per thread; compiling is pure).
     pub fn compile(expr: &str) -> Result<GoRegex, String> {
+        if let Some(hit) = CACHE.with(|c| c.borrow().get(expr).cloned()) {
+            return hit;
+        }
+        let result = GoRegex::compile_uncached(expr);
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.len() >= CACHE_LIMIT {
+                c.clear();
+            }
+            c.insert(expr.to_string(), result.clone());
+        });
+        result
+    }
+
+    fn compile_uncached(expr: &str) -> Result<GoRegex, String> {
         let mut p = Parser {
             whole: expr,
             s: expr,

@@ -2,6 +2,12 @@
 //!
 //! `env` and `expandenv` are left out on purpose (Helm removes them). Helm's own functions
 //! (`toYaml`, `include`, `tpl`, …) live with Helm's render layer, not here.
+//!
+//! Deliberate differences from Go, all forced by the value model or chosen for determinism:
+//! `keys`/`values` return key order (Go's map order is random); functions that return `[]string`,
+//! `[]int` or `[][]interface{}` in Go return `Value::List` (same `%v`, but `typeOf` says
+//! `[]interface {}`); byte slicing that cuts a UTF-8 character (`trunc`, `substr`, `wrap`, …)
+//! yields U+FFFD per stray byte, since a Rust string cannot hold the raw bytes.
 
 mod args;
 mod conv;

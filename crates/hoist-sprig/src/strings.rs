@@ -217,14 +217,14 @@ fn b32_decode(x: &str) -> Result<Vec<u8>, String> {
 
 fn b64dec(args: &[Value]) -> R {
     match b64_decode(s(args, 0)) {
-        Ok(b) => ok_str(String::from_utf8_lossy(&b)),
+        Ok(b) => ok_str(crate::textutil::go_lossy(&b)),
         Err(e) => ok_str(e),
     }
 }
 
 fn b32dec(args: &[Value]) -> R {
     match b32_decode(s(args, 0)) {
-        Ok(b) => ok_str(String::from_utf8_lossy(&b)),
+        Ok(b) => ok_str(crate::textutil::go_lossy(&b)),
         Err(e) => ok_str(e),
     }
 }

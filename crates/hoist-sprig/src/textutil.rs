@@ -11,9 +11,30 @@ use crate::gounicode::{
     to_title, to_upper,
 };
 
-/// Bytes `s[a..b]` as a string, lossily when the cut splits a character.
+/// Bytes `s[a..b]` as a string. When the cut splits a character, each stray byte becomes
+/// U+FFFD, which is what Go yields when it decodes such bytes as runes (a Rust string cannot
+/// keep the raw bytes as Go's string does).
 pub fn byte_slice(s: &str, a: usize, b: usize) -> String {
-    String::from_utf8_lossy(&s.as_bytes()[a..b]).into_owned()
+    go_lossy(&s.as_bytes()[a..b])
+}
+
+/// Bytes as text, one U+FFFD per invalid byte (Go's decoding convention).
+pub fn go_lossy(mut bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(v) => {
+                out.push_str(v);
+                return out;
+            }
+            Err(e) => {
+                let (good, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                out.push('\u{FFFD}');
+                bytes = &rest[1..];
+            }
+        }
+    }
 }
 
 /// goutils `AbbreviateFull`; `Err` carries goutils' error (which Sprig ignores, giving "").
@@ -28,8 +49,9 @@ pub fn abbreviate_full(s: &str, offset: i64, max_width: i64) -> Result<String, (
     if len <= max_width {
         return Ok(s.to_string());
     }
+    // Go's int arithmetic wraps; so does this.
     let mut offset = offset.min(len);
-    if len - offset < max_width - 3 {
+    if len.wrapping_sub(offset) < max_width - 3 {
         offset = len - (max_width - 3);
     }
     if offset <= 4 {
@@ -38,9 +60,9 @@ pub fn abbreviate_full(s: &str, offset: i64, max_width: i64) -> Result<String, (
     if max_width < 7 {
         return Err(());
     }
-    if offset + max_width - 3 < len {
+    if offset.wrapping_add(max_width).wrapping_sub(3) < len {
         let rest = &s.as_bytes()[offset as usize..];
-        let rest = String::from_utf8_lossy(rest).into_owned();
+        let rest = go_lossy(rest);
         let ab = abbreviate_full(&rest, 0, max_width - 3).unwrap_or_default();
         return Ok(format!("...{ab}"));
     }
@@ -165,7 +187,7 @@ pub fn wrap_custom(s: &str, wrap_length: i64, new_line: &str, wrap_long_words: b
         }
     }
     out.extend_from_slice(&b[offset..]);
-    String::from_utf8_lossy(&out).into_owned()
+    go_lossy(&out)
 }
 
 /// Go's `strings.Title` (deprecated but what Sprig's `title` calls).

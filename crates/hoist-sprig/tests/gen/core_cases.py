@@ -566,6 +566,150 @@ c("regexQuoteMeta", "1.5-2.0?[x]{y}(z)|^$\\*+")
 c("regexQuoteMeta", "plain")
 
 
+# ---- second batch: edge cases
+for pat, txt in [("[]a]+", "a]a"), ("[^]a]+", "bcd]"), ("[a-]+", "a-a"), ("[-a]+", "-a"), ("[&&]+", "&&"),
+                 ("[~~]+", "~~"), ("[\\[]", "["), ("[a\\-z]+", "a-z"), ("(?s)a.b", "a\nb"), ("a.b", "a\nb"),
+                 ("(?m)^x$", "y\nx\nz"), ("^x$", "y\nx"), ("x$", "x\n"), ("(?U)a+", "aaa"), ("(?i)straße", "STRASSE"),
+                 ("(?i)k", "\u212a"), ("\\w+", "abc_123"), ("[[:^alpha:]]", "a1"), ("[[:word:]]+", "a_1"),
+                 ("\\D\\S\\W", "a b"), ("a|b|", "c"), ("()", ""), ("x{0}", "y"), ("x{2,}", "xx"), ("x{,}", "x{,}"),
+                 ("#", "#"), ("a b", "a b"), ("\\pN+", "٣"), ("\\p{^L}", "1"), ("\\PL", "a"), ("[\\p{Lu}]", "A"),
+                 ("\\x{41}", "A"), ("\\0", "\u0000"), ("\\a\\f\\v", "\u0007\u000c\u000b"), ("(?P<n>a)(?P<n>b)", "ab"),
+                 ("(?<n>a)", "a"), ("\\_", "_"), ("\\e", "x"), ("\\Z", "x"), ("[\\b]", "x"), ("(?i)[k]", "\u212a"),
+                 ("[a-c-e]", "-"), ("(a)(?:b)(c)", "abc"), ("a{2}{3}", "aaaaaa"), ("a++", "a"), ("(?i", "x"),
+                 ("(?P<a", "x"), ("[a", "x"), ("[[:alpha:]", "x"), ("x{1000}", "x"), ("(x{2}){501}", "x"),
+                 ("((x{10}){10}){11}", "x"), ("(x*){1000}", "x"), ("\\Q*\\E+", "**"), ("\\Qab", "ab"), ("a\\Q\\E*", "aa")]:
+    c("mustRegexMatch", pat, txt)
+for pat, src, repl in [("(a)(b)?", "a ab", "[$2|$1]"), ("(?P<first>\\w+) (?P<last>\\w+)", "John Smith", "${last}, ${first}"),
+                       ("(\\w+)", "héllo wörld", "<$1>"), ("x", "xxx", "$"), ("x", "xxx", "$$"), ("(x)", "xx", "${1}0"),
+                       ("(x)", "xx", "$10"), ("(x)", "xx", "${10}"), ("(x)", "xx", "$é"), ("(?P<é>x)", "x", "[$é]"),
+                       ("b*", "abc", "-"), ("\\b", "ab cd", "|"), ("(?m)$", "a\nb", ";"), ("é", "éaé", "e")]:
+    c("regexReplaceAll", pat, src, repl)
+for pat, src, n in [("", "héllo", I(-1)), ("\\b", "ab cd", I(-1)), ("a|", "baab", I(-1)), ("(a)(b)?", "ab a", I(-1)), ("é*", "aéé", I(-1))]:
+    c("regexFindAll", pat, src, n)
+    c("regexSplit", pat, src, n)
+for s in ["ǅungla ǉ", "İstanbul", "ﬁne", "ᾳ", "Ⓐⓑ", "ǰ", "ⅷ", "აბ"]:
+    c("upper", s)
+    c("lower", s)
+    c("title", s)
+    c("swapcase", s)
+for s in ["ÀBC déf", "ÉcoleNormale", "日本語Text", "XMLHttpRequest", "iPhone5s", "v1.2.3-beta", "a-b_c d", "A", "aB", "Ab", "AB"]:
+    c("snakecase", s)
+    c("kebabcase", s)
+    c("camelcase", s)
+c("wrap", I(4), "héllo wörld ünd")
+c("wrapWith", I(3), "|", "héllo")
+c("abbrev", I(5), "héllo wörld")
+c("trunc", I(2), "日本語")
+c("nospace", "日 本")
+c("initials", "日本 語")
+c("nospace", "a\u0085b")
+c("substr", I(1), I(2), "日本")
+for v in [F(1e21), F(100000000.0), F(1e-5), F(123456789.125), F(-0.0), F(0.1), F(2.5e-10)]:
+    c("toString", v)
+    c("quote", v)
+    c("cat", v, v)
+for v in ["1e3", " 1", "1 ", "0X1F", "-0x10", "0b", "00", "-010", "1_0", "_10", "10_", "0x_1F", "0_7", "١٢"]:
+    c("int", v)
+for v in ["1e", "1e+", "0x1.8p1", "0x1p", "0x.8p1", "1e-400", "-1e400", "1__0", "infinity", "+inf", "-nan", "1.5e3", "0x1P-1074", "1e308"]:
+    c("float64", v)
+c("toDecimal", F(17.5))
+c("toDecimal", True)
+c("toDecimal", None)
+c("int", F(1e300))
+c("int64", F(-1e300))
+c("int", "NaN")
+c("add", F(1e19), I(1))
+c("mul", I(4611686018427387904), I(4))
+c("addf", F(1e16), F(1.0))
+c("addf", F(0.1), F(0.7))
+c("mulf", F(3.3), F(3.0))
+c("divf", F(1.0), F(3.0), F(3.0))
+c("divf", F(0.0), F(-5.0))
+c("divf", F(-1.0), F(-3.0))
+c("subf", F(0.3), F(0.1))
+c("addf", "1.1", "2.2", "x")
+c("round", F(2.675), I(2))
+c("round", F(-2.5), I(0))
+c("round", F(5.0), I(308))
+c("round", F(1.5), I(-400))
+c("round", "NaN", I(1))
+c("maxf", "NaN", I(1))
+c("minf", "-Inf", "NaN")
+c("max", "9223372036854775807", I(1))
+c("chunk", I(3), [I(1), I(2), I(3), I(4), I(5), I(6), I(7)])
+c("chunk", I(1), ["a", "b"])
+c("uniq", [None, None, I(1)])
+c("has", None, [None])
+c("without", [None, I(1)], None)
+c("compact", [F(0.0), F(0.5), I64(0), "0"])
+c("slice", ["a", "b", "c"], I(3))
+c("slice", ["a", "b", "c"], I(0), I(0))
+c("concat", None)
+c("first", V("emptylist"))
+c("mergeOverwrite", M(a=M(b=M(c=I(1), d=I(2)))), M(a=M(b=M(c=None))), show=True)
+c("merge", M(a=M(b=M(c=I(1)))), M(a=M(b=M(c=I(2), d=I(3)), e=[I(1)])), show=True)
+c("merge", M(a=I(0)), M(a=[I(1)]), show=True)
+c("merge", M(a="x"), M(a=[I(1)]), show=True)
+c("merge", M(a=MD({})), M(a=[I(1)]), show=True)
+c("mergeOverwrite", M(a=M(x=I(1))), M(a=MD({})), show=True)
+c("merge", M(a=M(x=I(1))), M(a=MD({})), show=True)
+c("merge", M(a=I(1)), MD({}), show=True)
+c("merge", MD({}), M(a=None, b=I(1)), show=True)
+c("merge", M(a=I(1)), V("nested"), show=True)
+c("dict", M(a=I(1)), "v")
+c("dict", [I(1)], "v")
+c("dict", "k", None)
+c("pick", M(a=None), "a")
+c("get", M(a=None), "a")
+c("set", MD({}), "", I(1), show=True)
+c("quote", [None, "a"], M(a=None))
+c("squote", None)
+c("squote", "it's")
+c("cat", None, None)
+c("indent", I(2), "a\r\nb")
+c("nindent", I(0), "")
+c("toStrings", [[I(1), I(2)], M(a=I(1))])
+c("join", "", [I(1), I(2)])
+c("sortAlpha", [I(2), I(10), None, "a"])
+c("sortAlpha", None)
+c("splitn", ",", I(5), "a,b")
+c("trimAll", "日", "日本日")
+c("replace", "", "-", "日本")
+c("b64dec", "aGVsbG8=\n")
+c("b64dec", "aGVs\rbG8=")
+c("b64dec", "aGVsbG8")
+c("b64dec", "a")
+c("b64dec", "aGVsbA=x")
+c("b64dec", "aGVsbA==\n\nx")
+c("b64dec", "_-8=")
+c("b32dec", "NBSWY3DP\n")
+c("b32dec", "NBSWY===")
+c("b32dec", "NBSWY3DPE")
+c("b32dec", "NB=SWY3D")
+c("b32dec", "NBSWY3DPEB3W64TMMQ======")
+c("typeOf", F(1e400 if False else 1.0))
+c("kindOf", I64(3))
+c("typeIsLike", "map[string]interface {}", M(a=I(1)))
+c("deepEqual", MD({}), V("emptymap"))
+c("deepEqual", [], V("emptylist"))
+c("deepEqual", V(""), V(""))
+c("isAbs", "//x")
+c("ext", "a.b/c")
+c("ext", ".bashrc")
+c("base", "a/b/")
+c("dir", "/a")
+c("dir", "a")
+c("clean", "a/../..")
+c("clean", "/../../a/./b/..")
+
+
+# ---- \p names: which ones Go accepts
+for name in ["Letter", "Alphabetic", "greek", "Emoji", "Han", "Latin", "L&", "Lowercase_Letter", "Lowercase", "White_Space",
+             "sc=Greek", "Script=Greek", "Cn", "Zyyy", "Common", "Old_Italic", "Olditalic", "ASCII", "ascii", "Any", "Assigned",
+             "LC", "lc", "lu", "Lu", "L", "l", "Nd", "Punct", "Cased_Letter", "Greek_And_Coptic", "Inherited", "Braille", "IsGreek"]:
+    c("mustRegexMatch", "\\p{%s}" % name, "a")
+
+
 def template_for(fn, args, show):
     lines = []
     call_args = []
@@ -600,17 +744,17 @@ def main():
                 os.remove(os.path.join(tdir, name))
             for i in pending:
                 fn, args, show = CASES[i]
-                with open(os.path.join(tdir, "c%03d.yaml" % i), "w", encoding="utf-8") as f:
+                with open(os.path.join(tdir, "c%04d.yaml" % i), "w", encoding="utf-8") as f:
                     f.write(template_for(fn, args, show))
             p = subprocess.run([ORACLE, "t", chart, "--json"], capture_output=True, text=True)
             if p.returncode == 0:
                 rendered = json.loads(p.stdout)
                 for i in pending:
                     fn, args, show = CASES[i]
-                    results[i] = {"fn": fn, "args": args, "out": rendered["t/templates/c%03d.yaml" % i]}
+                    results[i] = {"fn": fn, "args": args, "out": rendered["t/templates/c%04d.yaml" % i]}
                 break
             err = p.stderr.strip()
-            m = re.search(r"t/templates/c(\d{3})\.yaml", err)
+            m = re.search(r"t/templates/c(\d+)\.yaml", err)
             if not m:
                 sys.exit("oracle failed without naming a case: " + err)
             i = int(m.group(1))
