@@ -9,7 +9,10 @@ use std::time::Instant;
 use hoist_render::template::{TemplateOptions, run};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let Some(dir) = args.first() else {
         eprintln!("usage: corpus CHARTS_DIR [REPEAT]");
         return;

@@ -195,41 +195,11 @@ fn capabilities(opts: &TemplateOptions) -> Result<Capabilities, String> {
     Ok(caps)
 }
 
-/// Parses `YYYY-MM-DDTHH:MM:SSZ`.
+/// Parses an RFC 3339 instant (`2006-01-02T15:04:05Z`).
 fn parse_utc(s: &str) -> Result<std::time::SystemTime, String> {
-    let bad = || format!("HOIST_NOW: {s:?} is not a UTC time like 2006-01-02T15:04:05Z");
-    let b = s.as_bytes();
-    if b.len() != 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-        || b[19] != b'Z'
-    {
-        return Err(bad());
-    }
-    let num = |r: std::ops::Range<usize>| s[r].parse::<i64>().map_err(|_| bad());
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
-        return Err(bad());
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss;
-    let offset = std::time::Duration::from_secs(secs.unsigned_abs());
-    Ok(if secs >= 0 {
-        std::time::UNIX_EPOCH + offset
-    } else {
-        std::time::UNIX_EPOCH - offset
-    })
+    s.parse::<jiff::Timestamp>()
+        .map(std::time::SystemTime::from)
+        .map_err(|_| format!("HOIST_NOW: {s:?} is not a time like 2006-01-02T15:04:05Z"))
 }
 
 /// Runs `helm template` and returns what it prints.
