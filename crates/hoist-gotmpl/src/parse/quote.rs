@@ -38,75 +38,14 @@ pub fn is_digit(c: char) -> bool {
     c.general_category() == unicode_properties::GeneralCategory::DecimalNumber
 }
 
-const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
-
-fn push_hex(out: &mut String, v: u32, digits: u32) {
-    for i in (0..digits).rev() {
-        out.push(LOWER_HEX[((v >> (4 * i)) & 0xf) as usize] as char);
-    }
-}
-
-/// Appends `c` escaped as Go's `strconv.Quote` would write it inside double quotes.
-fn push_escaped(out: &mut String, c: char) {
-    if c == '"' || c == '\\' {
-        out.push('\\');
-        out.push(c);
-        return;
-    }
-    if is_print(c) {
-        out.push(c);
-        return;
-    }
-    match c {
-        '\u{7}' => out.push_str("\\a"),
-        '\u{8}' => out.push_str("\\b"),
-        '\u{c}' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\u{b}' => out.push_str("\\v"),
-        _ => {
-            let u = c as u32;
-            if u < 0x20 || u == 0x7f {
-                out.push_str("\\x");
-                push_hex(out, u, 2);
-            } else if u < 0x10000 {
-                out.push_str("\\u");
-                push_hex(out, u, 4);
-            } else {
-                out.push_str("\\U");
-                push_hex(out, u, 8);
-            }
-        }
-    }
-}
-
 /// Go's `strconv.Quote` (also `fmt`'s `%q` for strings).
 pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        push_escaped(&mut out, c);
-    }
-    out.push('"');
-    out
+    crate::gofmt::quote(s)
 }
 
-/// Writes Go's `strconv.Quote(s)` to a formatter without allocating.
+/// Writes Go's `strconv.Quote(s)` to a formatter.
 pub fn write_go_quote(f: &mut std::fmt::Formatter<'_>, s: &str) -> std::fmt::Result {
-    use std::fmt::Write;
-    f.write_char('"')?;
-    let mut buf = String::new();
-    for c in s.chars() {
-        if c != '"' && c != '\\' && is_print(c) {
-            f.write_char(c)?;
-        } else {
-            buf.clear();
-            push_escaped(&mut buf, c);
-            f.write_str(&buf)?;
-        }
-    }
-    f.write_char('"')
+    f.write_str(&crate::gofmt::quote(s))
 }
 
 /// Go's `fmt.Sprintf("%.Nq", s)`: the first `max_runes` characters, quoted.
