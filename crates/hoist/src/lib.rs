@@ -23,6 +23,11 @@ enum Command {
         #[command(subcommand)]
         command: commands::chart::ChartCommand,
     },
+    /// Registry tools: the images a build context needs.
+    Registry {
+        #[command(subcommand)]
+        command: commands::registry::RegistryCommand,
+    },
 }
 
 /// Runs hoist with these arguments and returns the process exit code.
@@ -46,6 +51,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let result = match cli.command {
         Command::Chart { command } => commands::chart::run(command),
+        Command::Registry { command } => commands::registry::run(command),
     };
     match result {
         Ok(code) => code,

@@ -1,3 +1,4 @@
 //! One module per command group.
 
 pub(crate) mod chart;
+pub(crate) mod registry;
