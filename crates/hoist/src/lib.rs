@@ -23,6 +23,16 @@ enum Command {
         #[command(subcommand)]
         command: commands::chart::ChartCommand,
     },
+    /// Build a cluster image from a Kubefile (Sealfile, Dockerfile) and a context.
+    Build(Box<commands::image::BuildArgs>),
+    /// List the images in the local store.
+    Images(commands::image::ImagesArgs),
+    /// Show an image's manifest, config and labels.
+    Inspect(commands::image::InspectArgs),
+    /// Give an image more names.
+    Tag(commands::image::TagArgs),
+    /// Remove images from the local store (and the blobs no other image uses).
+    Rmi(commands::image::RmiArgs),
     /// Registry tools: the images a build context needs.
     Registry {
         #[command(subcommand)]
@@ -52,6 +62,11 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let result = match cli.command {
         Command::Chart { command } => commands::chart::run(command),
         Command::Registry { command } => commands::registry::run(command),
+        Command::Build(args) => commands::image::build(*args),
+        Command::Images(args) => commands::image::images(args),
+        Command::Inspect(args) => commands::image::inspect(args),
+        Command::Tag(args) => commands::image::tag(args),
+        Command::Rmi(args) => commands::image::rmi(args),
     };
     match result {
         Ok(code) => code,

@@ -1,4 +1,5 @@
 //! One module per command group.
 
 pub(crate) mod chart;
+pub(crate) mod image;
 pub(crate) mod registry;

@@ -8,7 +8,31 @@ use anyhow::Context as _;
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
+pub(crate) enum ServeBackend {
+    /// Serve a docker-distribution filesystem layout (what `hoist build` writes into
+    /// CONTEXT/registry, and what Debian's docker-registry writes).
+    Filesystem {
+        /// The directory that holds `docker/registry/v2`.
+        dir: PathBuf,
+        /// The port to listen on.
+        #[arg(short = 'p', long, default_value_t = 5000)]
+        port: u16,
+        /// The address to listen on.
+        #[arg(long, default_value = "0.0.0.0")]
+        address: std::net::IpAddr,
+        /// An htpasswd file (bcrypt entries) to require basic auth.
+        #[arg(long)]
+        htpasswd: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub(crate) enum RegistryCommand {
+    /// Serve images over the distribution v2 API (pull and push).
+    Serve {
+        #[command(subcommand)]
+        backend: ServeBackend,
+    },
     /// List the images a build context needs (charts/, manifests/, images/shim/, minus
     /// .sealignore), without pulling them.
     Images {
@@ -21,7 +45,37 @@ pub(crate) enum RegistryCommand {
 pub(crate) fn run(command: RegistryCommand) -> anyhow::Result<ExitCode> {
     match command {
         RegistryCommand::Images { context } => images(&context),
+        RegistryCommand::Serve { backend } => serve(backend),
     }
+}
+
+fn serve(backend: ServeBackend) -> anyhow::Result<ExitCode> {
+    let ServeBackend::Filesystem {
+        dir,
+        port,
+        address,
+        htpasswd,
+    } = backend;
+    let mut config = hoist_registry::ServerConfig::new(dir.clone(), (address, port).into());
+    config.htpasswd = htpasswd;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let server = hoist_registry::Server::bind(config).await?;
+        eprintln!(
+            "serving `{}` on http://{}",
+            dir.display(),
+            server.local_addr()?
+        );
+        server
+            .run(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn images(context: &std::path::Path) -> anyhow::Result<ExitCode> {
