@@ -33,6 +33,10 @@ enum Command {
     Tag(commands::image::TagArgs),
     /// Remove images from the local store (and the blobs no other image uses).
     Rmi(commands::image::RmiArgs),
+    /// Write images to an archive (oci-archive or docker-archive).
+    Save(commands::image::SaveArgs),
+    /// Read images from an archive into the local store.
+    Load(commands::image::LoadArgs),
     /// Registry tools: the images a build context needs.
     Registry {
         #[command(subcommand)]
@@ -67,6 +71,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Inspect(args) => commands::image::inspect(args),
         Command::Tag(args) => commands::image::tag(args),
         Command::Rmi(args) => commands::image::rmi(args),
+        Command::Save(args) => commands::image::save(args),
+        Command::Load(args) => commands::image::load(args),
     };
     match result {
         Ok(code) => code,

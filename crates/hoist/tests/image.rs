@@ -128,6 +128,32 @@ fn build_store_and_skopeo_agree() {
     let manifest_digest = format!("sha256:{}", sha256_hex(&out.stdout));
     assert_eq!(manifest_digest, first.trim());
 
+    // Archives: skopeo reads what `save` writes, and `load` brings it into another store.
+    for format in ["oci-archive", "docker-archive"] {
+        let archive = tmp.0.join(format!("calico.{format}.tar"));
+        let archive_s = archive.to_str().unwrap();
+        let (ok, _, stderr) = hoist(
+            &root,
+            &["save", "--format", format, "-o", archive_s, "calico:v3"],
+        );
+        assert!(ok, "{stderr}");
+        let out = Command::new("skopeo")
+            .args(["inspect", "--config", &format!("{format}:{archive_s}")])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let saved: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(saved["config"]["Labels"], config["config"]["Labels"]);
+        let other = tmp.0.join(format!("store-{format}"));
+        let (ok, stdout, stderr) = hoist(&other, &["load", "-i", archive_s]);
+        assert!(ok, "{stderr}");
+        assert_eq!(stdout, "Loaded image: docker.io/library/calico:v3\n");
+    }
+
     let (ok, _, _) = hoist(&root, &["rmi", "calico:v3"]);
     assert!(ok);
     let (ok, listing, _) = hoist(&root, &["images", "-o", "json"]);

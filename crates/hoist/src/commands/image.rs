@@ -326,3 +326,58 @@ pub(crate) fn rmi(args: RmiArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `hoist save`
+#[derive(Debug, Args)]
+pub(crate) struct SaveArgs {
+    /// The archive to write.
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+    /// `oci-archive` or `docker-archive`.
+    #[arg(long, default_value = "oci-archive")]
+    format: String,
+    /// The images to save.
+    #[arg(required = true)]
+    images: Vec<String>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+pub(crate) fn save(args: SaveArgs) -> anyhow::Result<ExitCode> {
+    let store = args.store.open()?;
+    let format: hoist_oci::archive::ArchiveFormat = args.format.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "unknown archive format `{}` (use `oci-archive` or `docker-archive`)",
+            args.format
+        )
+    })?;
+    let refs = args
+        .images
+        .iter()
+        .map(|i| parse_ref(i))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    hoist_oci::archive::save(&store, &refs, &args.output, format)
+        .with_context(|| format!("cannot save to `{}`", args.output.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hoist load`
+#[derive(Debug, Args)]
+pub(crate) struct LoadArgs {
+    /// The archive (oci-archive, docker-archive, or an OCI layout directory).
+    #[arg(short = 'i', long = "input")]
+    input: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+pub(crate) fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
+    let store = args.store.open()?;
+    let loaded = hoist_oci::archive::load(&store, &args.input)
+        .with_context(|| format!("cannot load `{}`", args.input.display()))?;
+    let mut out = std::io::stdout().lock();
+    for l in loaded {
+        writeln!(out, "Loaded image: {}", l.reference)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
