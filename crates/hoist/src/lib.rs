@@ -37,6 +37,14 @@ enum Command {
     Save(commands::image::SaveArgs),
     /// Read images from an archive into the local store.
     Load(commands::image::LoadArgs),
+    /// Pull an image from a registry into the local store.
+    Pull(commands::remote::PullArgs),
+    /// Push an image from the local store to a registry.
+    Push(commands::remote::PushArgs),
+    /// Log in to a registry (credentials go to containers' auth.json).
+    Login(commands::remote::LoginArgs),
+    /// Log out of a registry.
+    Logout(commands::remote::LogoutArgs),
     /// Registry tools: the images a build context needs.
     Registry {
         #[command(subcommand)]
@@ -72,6 +80,10 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Tag(args) => commands::image::tag(args),
         Command::Rmi(args) => commands::image::rmi(args),
         Command::Save(args) => commands::image::save(args),
+        Command::Pull(args) => commands::remote::pull(args),
+        Command::Push(args) => commands::remote::push(args),
+        Command::Login(args) => commands::remote::login(args),
+        Command::Logout(args) => commands::remote::logout(args),
         Command::Load(args) => commands::image::load(args),
     };
     match result {

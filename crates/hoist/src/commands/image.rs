@@ -124,8 +124,18 @@ pub(crate) fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if args.save_image {
+        let found = hoist_build::discover(&args.context)
+            .with_context(|| format!("cannot list the images of `{}`", args.context.display()))?;
+        crate::commands::remote::save_images(
+            &args.context,
+            &found.images,
+            args.max_pull_procs,
+            args.tls_verify,
+            args.platform.as_deref(),
+        )?;
+    }
     let store = args.store.open()?;
-    let _ = (args.max_pull_procs, args.tls_verify);
     let work = store
         .root()
         .join("tmp")
@@ -159,7 +169,7 @@ pub(crate) fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-struct RemoveOnDrop(PathBuf);
+pub(crate) struct RemoveOnDrop(pub(crate) PathBuf);
 
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {

@@ -3,3 +3,4 @@
 pub(crate) mod chart;
 pub(crate) mod image;
 pub(crate) mod registry;
+pub(crate) mod remote;
