@@ -185,6 +185,24 @@ fn push_pull_and_save_images_with_a_real_registry() {
         .is_file()
     );
 
+    // `registry save` does the same without building.
+    let saved = tmp.0.join("saved");
+    hoist(
+        &store,
+        &[
+            "registry",
+            "save",
+            "--registry-dir",
+            saved.to_str().unwrap(),
+            ctx.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        saved
+            .join("docker/registry/v2/repositories/demo/app/_manifests/tags/v1/current/link")
+            .is_file()
+    );
+
     // That registry/ is served by docker-registry and by `hoist registry serve`; skopeo pulls
     // the same digest from both.
     let port2 = free_port();

@@ -128,7 +128,7 @@ pub(crate) fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         let found = hoist_build::discover(&args.context)
             .with_context(|| format!("cannot list the images of `{}`", args.context.display()))?;
         crate::commands::remote::save_images(
-            &args.context,
+            &args.context.join("registry"),
             &found.images,
             args.max_pull_procs,
             args.tls_verify,

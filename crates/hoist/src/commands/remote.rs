@@ -263,10 +263,10 @@ pub(crate) fn logout(args: LogoutArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `build`'s image saving: pulls every image into `CONTEXT/registry` in the distribution
+/// `build`'s image saving: pulls every image into `registry_dir` (`CONTEXT/registry`) in the distribution
 /// filesystem layout, repositories without their registry domain, `max` pulls at a time.
 pub(crate) fn save_images(
-    context: &Path,
+    registry_dir: &Path,
     images: &[String],
     max: usize,
     tls_verify: bool,
@@ -275,8 +275,7 @@ pub(crate) fn save_images(
     if images.is_empty() {
         return Ok(());
     }
-    let registry_dir = context.join("registry");
-    let layout = hoist_registry::Layout::open(&registry_dir)
+    let layout = hoist_registry::Layout::open(registry_dir)
         .with_context(|| format!("cannot open `{}`", registry_dir.display()))?;
     let client = Client::new(ClientOptions {
         insecure: !tls_verify,

@@ -28,6 +28,24 @@ pub(crate) enum ServeBackend {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum RegistryCommand {
+    /// Pull the images a build context needs into a registry directory, without building.
+    Save {
+        /// The directory to write (default: CONTEXT/registry).
+        #[arg(long = "registry-dir")]
+        registry_dir: Option<PathBuf>,
+        /// How many images to pull at once.
+        #[arg(long = "max-pull-procs", default_value_t = 5)]
+        max_pull_procs: usize,
+        /// Verify registries' TLS certificates.
+        #[arg(long = "tls-verify", default_value_t = false, action = clap::ArgAction::Set)]
+        tls_verify: bool,
+        /// `os/arch[/variant]` (default: this machine's).
+        #[arg(long)]
+        platform: Option<String>,
+        /// The build context.
+        #[arg(default_value = ".")]
+        context: PathBuf,
+    },
     /// Serve images over the distribution v2 API (pull and push).
     Serve {
         #[command(subcommand)]
@@ -46,6 +64,25 @@ pub(crate) fn run(command: RegistryCommand) -> anyhow::Result<ExitCode> {
     match command {
         RegistryCommand::Images { context } => images(&context),
         RegistryCommand::Serve { backend } => serve(backend),
+        RegistryCommand::Save {
+            registry_dir,
+            max_pull_procs,
+            tls_verify,
+            platform,
+            context,
+        } => {
+            let found = hoist_build::discover(&context)
+                .with_context(|| format!("cannot list the images of `{}`", context.display()))?;
+            let dir = registry_dir.unwrap_or_else(|| context.join("registry"));
+            crate::commands::remote::save_images(
+                &dir,
+                &found.images,
+                max_pull_procs,
+                tls_verify,
+                platform.as_deref(),
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
