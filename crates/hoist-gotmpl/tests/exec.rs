@@ -154,14 +154,7 @@ fn go_exec_tests() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
-    eprintln!("{} passed, 0 failed", cases.len());
+    assert_all_passed(&failures, cases.len());
 }
 
 /// Cases rendered by real Helm (missingkey=zero, `<no value>` removed). Each case is one template
@@ -206,14 +199,7 @@ fn oracle_cases() {
             )),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
-    eprintln!("{} passed, 0 failed", cases.len());
+    assert_all_passed(&failures, cases.len());
 }
 
 /// Values from JSON are float64 in Helm.
@@ -415,14 +401,7 @@ fn go_fmt_tests() {
             failures.push(format!("{format} {args:?}: want {want:?} got {got:?}"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
-    eprintln!("{} passed, 0 failed", cases.len());
+    assert_all_passed(&failures, cases.len());
 }
 
 /// Go's `tVal` methods (exec_test.go), as an `Object`: fields True, I, X, U, MSIone, MXI and
@@ -673,4 +652,16 @@ fn clone_layers() {
     }
     assert_eq!(sets[19].execute("d7", &Value::Nil).unwrap(), "7");
     assert!(base.lookup("d1").is_none());
+}
+
+/// Fails with every failure listed, or reports how many cases passed.
+fn assert_all_passed(failures: &[String], total: usize) {
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        total,
+        failures.join("\n")
+    );
+    eprintln!("{total} passed, 0 failed");
 }

@@ -510,35 +510,7 @@ impl<'o> Emitter<'o> {
             }
             return;
         }
-        let mut spaces = false;
-        let mut breaks = false;
-        let mut i = 0;
-        while i < b.len() {
-            if is_space(b, i) {
-                if allow_breaks && !spaces && self.column > self.best_width && !is_space(b, i + 1) {
-                    self.write_indent();
-                    i += 1;
-                } else {
-                    self.write(value, &mut i);
-                }
-                spaces = true;
-            } else if is_break(b, i) {
-                if !breaks && b[i] == b'\n' {
-                    self.put_break();
-                }
-                self.write_break(value, &mut i);
-                self.indention = true;
-                breaks = true;
-            } else {
-                if breaks {
-                    self.write_indent();
-                }
-                self.write(value, &mut i);
-                self.indention = false;
-                spaces = false;
-                breaks = false;
-            }
-        }
+        self.write_flow_text(value, allow_breaks, false);
         if !self.v3 || !b.is_empty() {
             self.whitespace = false;
         }
@@ -548,9 +520,11 @@ impl<'o> Emitter<'o> {
         }
     }
 
-    fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
+    /// The body of a plain or single-quoted scalar (libyaml's write_plain_scalar and
+    /// write_single_quoted_scalar loops): folds at a lone space past the best width, keeps line
+    /// breaks, and in single quotes doubles each `'` and never folds at the first or last byte.
+    fn write_flow_text(&mut self, value: &str, allow_breaks: bool, single_quoted: bool) {
         let b = value.as_bytes();
-        self.write_indicator("'", true, false, false);
         let mut spaces = false;
         let mut breaks = false;
         let mut i = 0;
@@ -559,8 +533,7 @@ impl<'o> Emitter<'o> {
                 if allow_breaks
                     && !spaces
                     && self.column > self.best_width
-                    && i > 0
-                    && i < b.len() - 1
+                    && (!single_quoted || (i > 0 && i < b.len() - 1))
                     && !is_space(b, i + 1)
                 {
                     self.write_indent();
@@ -580,7 +553,7 @@ impl<'o> Emitter<'o> {
                 if breaks {
                     self.write_indent();
                 }
-                if b[i] == b'\'' {
+                if single_quoted && b[i] == b'\'' {
                     self.put(b'\'');
                 }
                 self.write(value, &mut i);
@@ -589,6 +562,11 @@ impl<'o> Emitter<'o> {
                 breaks = false;
             }
         }
+    }
+
+    fn write_single_quoted(&mut self, value: &str, allow_breaks: bool) {
+        self.write_indicator("'", true, false, false);
+        self.write_flow_text(value, allow_breaks, true);
         self.write_indicator("'", false, false, false);
         self.whitespace = false;
         self.indention = false;

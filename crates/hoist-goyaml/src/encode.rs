@@ -121,10 +121,7 @@ impl Encoder<'_> {
             Value::Object(o) => match o.to_data() {
                 Some(data) => self.node(&data, ctx, parent)?,
                 None => {
-                    return Err(Error::new(
-                        ErrorKind::Unsupported,
-                        format!("json: unsupported type: {}", o.type_name()),
-                    ));
+                    return Err(unsupported_object(o.as_ref()));
                 }
             },
         }
@@ -282,9 +279,22 @@ fn string_style(s: &str, v3: bool) -> Style {
     }
 }
 
+/// encoding/json's error for a value with no data form.
+pub(crate) fn unsupported_object(o: &dyn hoist_gotmpl::Object) -> Error {
+    Error::new(
+        ErrorKind::Unsupported,
+        format!("json: unsupported type: {}", o.type_name()),
+    )
+}
+
 /// goyaml's `floatv`: `'g'` format with `.inf`/`.nan` spellings.
 fn yaml_float(f: f64) -> String {
-    let s = gofloat::format_float(f, b'g', false);
+    yaml_float_bits(f, false)
+}
+
+/// [`yaml_float`] with the shortest digits of a float32 when `bits32`.
+pub(crate) fn yaml_float_bits(f: f64, bits32: bool) -> String {
+    let s = gofloat::format_float(f, b'g', bits32);
     match s.as_str() {
         "+Inf" => ".inf".into(),
         "-Inf" => "-.inf".into(),

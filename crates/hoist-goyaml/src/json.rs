@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use hoist_gotmpl::{Dict, Map, Value};
 
-use crate::{Error, ErrorKind, gofloat};
+use crate::{Error, gofloat};
 
 /// `json.Marshal(v)`: keys sorted bytewise, `<`, `>`, `&`, U+2028 and U+2029 escaped.
 pub fn to_json(v: &Value) -> Result<String, Error> {
@@ -143,10 +143,7 @@ impl Writer<'_> {
             Value::Object(o) => match o.to_data() {
                 Some(data) => self.value(&data)?,
                 None => {
-                    return Err(Error::new(
-                        ErrorKind::Unsupported,
-                        format!("json: unsupported type: {}", o.type_name()),
-                    ));
+                    return Err(crate::encode::unsupported_object(o.as_ref()));
                 }
             },
         }
@@ -474,17 +471,26 @@ impl JsonParser<'_> {
         Ok(n)
     }
 
-    fn array(&mut self) -> Result<Value, Error> {
+    /// Steps into an array or object at its opening byte. True when `close` follows at once: the
+    /// container is empty and has been left again.
+    fn open_container(&mut self, close: u8) -> Result<bool, Error> {
         self.i += 1;
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(Error::json("exceeded max depth"));
         }
-        let mut items = Vec::new();
         self.skip_ws();
-        if self.i < self.b.len() && self.b[self.i] == b']' {
+        if self.i < self.b.len() && self.b[self.i] == close {
             self.i += 1;
             self.depth -= 1;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    fn array(&mut self) -> Result<Value, Error> {
+        let mut items = Vec::new();
+        if self.open_container(b']')? {
             return Ok(Value::list(items));
         }
         loop {
@@ -507,16 +513,8 @@ impl JsonParser<'_> {
     }
 
     fn object(&mut self) -> Result<Value, Error> {
-        self.i += 1;
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(Error::json("exceeded max depth"));
-        }
         let mut map = Map::new();
-        self.skip_ws();
-        if self.i < self.b.len() && self.b[self.i] == b'}' {
-            self.i += 1;
-            self.depth -= 1;
+        if self.open_container(b'}')? {
             return Ok(Value::Map(Dict::new(map)));
         }
         loop {

@@ -392,8 +392,8 @@ fn parse_digits_u64(digits: &str, base: u32) -> Result<u64, NumErr> {
     if overflow { Err(NumErr::Range) } else { Ok(v) }
 }
 
-fn parse_digits_i64(digits: &str, base: u32, neg: bool) -> Result<i64, NumErr> {
-    let u = parse_digits_u64(digits, base)?;
+/// The int64 `u` or `-u`, or a range error when it does not fit.
+fn signed(u: u64, neg: bool) -> Result<i64, NumErr> {
     if neg {
         if u > 1u64 << 63 {
             return Err(NumErr::Range);
@@ -404,6 +404,11 @@ fn parse_digits_i64(digits: &str, base: u32, neg: bool) -> Result<i64, NumErr> {
     }
 }
 
+fn parse_digits_i64(digits: &str, base: u32, neg: bool) -> Result<i64, NumErr> {
+    let u = parse_digits_u64(digits, base)?;
+    signed(u, neg)
+}
+
 /// Go `strconv.ParseInt(s, 0, 64)` (no underscores: callers strip them).
 pub fn parse_int(s: &str) -> Result<i64, NumErr> {
     let (neg, rest) = match s.as_bytes().first() {
@@ -412,14 +417,7 @@ pub fn parse_int(s: &str) -> Result<i64, NumErr> {
         _ => (false, s),
     };
     let u = parse_uint(rest)?;
-    if neg {
-        if u > 1u64 << 63 {
-            return Err(NumErr::Range);
-        }
-        Ok((u as i64).wrapping_neg())
-    } else {
-        i64::try_from(u).map_err(|_| NumErr::Range)
-    }
+    signed(u, neg)
 }
 
 /// Go `strconv.ParseFloat(s, 64)` for decimal input: errors on syntax and on overflow.

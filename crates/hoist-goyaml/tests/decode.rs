@@ -13,13 +13,7 @@ fn helm_from_yaml(src: &str, array: bool) -> String {
     let result: Value = match from_str(src) {
         Err(e) => {
             let msg = format!("error converting YAML to JSON: {e}");
-            if array {
-                Value::list(vec![Value::string(msg)])
-            } else {
-                let mut m = Map::new();
-                m.insert("Error".into(), Value::string(msg));
-                Value::Map(Dict::new(m))
-            }
+            error_value(msg, array)
         }
         Ok(v) => {
             let ok = match (&v, array) {
@@ -35,13 +29,7 @@ fn helm_from_yaml(src: &str, array: bool) -> String {
                     "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type {target}",
                     json_type_name(&v)
                 );
-                if array {
-                    Value::list(vec![Value::string(msg)])
-                } else {
-                    let mut m = Map::new();
-                    m.insert("Error".into(), Value::string(msg));
-                    Value::Map(Dict::new(m))
-                }
+                error_value(msg, array)
             }
         }
     };
@@ -82,4 +70,15 @@ fn decode_cases_match_helm() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+/// How Helm's fromYaml (an `Error` key) or fromYamlArray (a one-element list) reports `msg`.
+fn error_value(msg: String, array: bool) -> Value {
+    if array {
+        Value::list(vec![Value::string(msg)])
+    } else {
+        let mut m = Map::new();
+        m.insert("Error".into(), Value::string(msg));
+        Value::Map(Dict::new(m))
+    }
 }

@@ -209,12 +209,18 @@ impl Version {
         self
     }
 
-    /// Go's `IncPatch`: a pre-release (or metadata-free release) steps to its release; otherwise
-    /// the patch number goes up by one. Pre-release and metadata are dropped; `original` keeps a `v`.
-    pub fn inc_patch(&self) -> Result<Version, Error> {
+    /// A copy without pre-release or metadata, which every increment starts from.
+    fn release_copy(&self) -> Version {
         let mut next = self.clone();
         next.metadata.clear();
         next.pre.clear();
+        next
+    }
+
+    /// Go's `IncPatch`: a pre-release (or metadata-free release) steps to its release; otherwise
+    /// the patch number goes up by one. Pre-release and metadata are dropped; `original` keeps a `v`.
+    pub fn inc_patch(&self) -> Result<Version, Error> {
+        let mut next = self.release_copy();
         if self.pre.is_empty() {
             next.patch = self.patch.checked_add(1).ok_or(Error::Overflow("patch"))?;
         }
@@ -223,9 +229,7 @@ impl Version {
 
     /// Go's `IncMinor`: minor + 1, patch 0, no pre-release or metadata.
     pub fn inc_minor(&self) -> Result<Version, Error> {
-        let mut next = self.clone();
-        next.metadata.clear();
-        next.pre.clear();
+        let mut next = self.release_copy();
         next.patch = 0;
         next.minor = self.minor.checked_add(1).ok_or(Error::Overflow("minor"))?;
         Ok(next.with_original(self.original_v_prefix()))
@@ -233,9 +237,7 @@ impl Version {
 
     /// Go's `IncMajor`: major + 1, minor and patch 0, no pre-release or metadata.
     pub fn inc_major(&self) -> Result<Version, Error> {
-        let mut next = self.clone();
-        next.metadata.clear();
-        next.pre.clear();
+        let mut next = self.release_copy();
         next.patch = 0;
         next.minor = 0;
         next.major = self.major.checked_add(1).ok_or(Error::Overflow("major"))?;

@@ -1667,17 +1667,28 @@ pub(crate) struct TimeObject(pub(crate) GoTime);
 #[derive(Debug)]
 struct DurationObject(i64);
 
-/// `time.Month` / `time.Weekday`: an int that prints its English name.
+/// A value whose one method is `String`: `time.Month` / `time.Weekday` (an int that prints its
+/// English name) and `*time.Location`.
 #[derive(Debug)]
-struct NamedInt {
+struct StringerObject {
     type_name: &'static str,
-    value: i64,
-    name: &'static str,
+    kind_name: &'static str,
+    name: String,
+    /// What encoding/json writes for it.
+    data: Value,
 }
 
-/// A `*time.Location`.
-#[derive(Debug)]
-struct LocationObject(String);
+impl StringerObject {
+    /// `time.Month` / `time.Weekday`.
+    fn named_int(type_name: &'static str, value: i64, name: &str) -> Value {
+        Value::Object(Rc::new(StringerObject {
+            type_name,
+            kind_name: "int",
+            name: name.to_string(),
+            data: Value::Int(value),
+        }))
+    }
+}
 
 fn time_value(t: GoTime) -> Value {
     Value::Object(Rc::new(TimeObject(t)))
@@ -1921,7 +1932,13 @@ impl Object for TimeObject {
             }
             "Location" => {
                 none()?;
-                Value::Object(Rc::new(LocationObject(t.loc.name().to_string())))
+                // A Location's exported fields are none: encoding/json writes `{}`.
+                Value::Object(Rc::new(StringerObject {
+                    type_name: "*time.Location",
+                    kind_name: "ptr",
+                    name: t.loc.name().to_string(),
+                    data: Value::Map(hoist_gotmpl::Dict::new(hoist_gotmpl::Map::new())),
+                }))
             }
             "Add" => {
                 one()?;
@@ -1976,11 +1993,7 @@ impl Object for TimeObject {
             "Month" => {
                 none()?;
                 let m = civil().month;
-                Value::Object(Rc::new(NamedInt {
-                    type_name: "time.Month",
-                    value: m,
-                    name: LONG_MONTHS[(m - 1) as usize],
-                }))
+                StringerObject::named_int("time.Month", m, LONG_MONTHS[(m - 1) as usize])
             }
             "Day" => {
                 none()?;
@@ -2009,11 +2022,7 @@ impl Object for TimeObject {
             "Weekday" => {
                 none()?;
                 let w = civil().weekday;
-                Value::Object(Rc::new(NamedInt {
-                    type_name: "time.Weekday",
-                    value: w as i64,
-                    name: LONG_DAYS[w],
-                }))
+                StringerObject::named_int("time.Weekday", w as i64, LONG_DAYS[w])
             }
             "MarshalJSON" | "MarshalText" => {
                 none()?;
@@ -2129,13 +2138,13 @@ impl Object for DurationObject {
     }
 }
 
-impl Object for NamedInt {
+impl Object for StringerObject {
     fn type_name(&self) -> &str {
         self.type_name
     }
 
     fn kind_name(&self) -> &str {
-        "int"
+        self.kind_name
     }
 
     fn has_method(&self, name: &str) -> bool {
@@ -2152,52 +2161,15 @@ impl Object for NamedInt {
 
     fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
         arity(name, args, 0)?;
-        Ok(Value::string(self.name))
+        Ok(Value::string(&self.name))
     }
 
     fn fmt_value(&self, f: &mut dyn fmt::Write) -> fmt::Result {
-        f.write_str(self.name)
+        f.write_str(&self.name)
     }
 
     fn to_data(&self) -> Option<Value> {
-        Some(Value::Int(self.value))
-    }
-}
-
-impl Object for LocationObject {
-    fn type_name(&self) -> &str {
-        "*time.Location"
-    }
-
-    fn kind_name(&self) -> &str {
-        "ptr"
-    }
-
-    fn has_method(&self, name: &str) -> bool {
-        name == "String"
-    }
-
-    fn is_stringer(&self) -> bool {
-        true
-    }
-
-    fn method_signature(&self, _name: &str) -> Option<Signature> {
-        Some(Signature::fixed(&[]))
-    }
-
-    fn call_method(&self, name: &str, args: &[Value]) -> Result<Value, FuncError> {
-        arity(name, args, 0)?;
-        Ok(Value::string(&self.0))
-    }
-
-    fn fmt_value(&self, f: &mut dyn fmt::Write) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-
-    fn to_data(&self) -> Option<Value> {
-        Some(Value::Map(
-            hoist_gotmpl::Dict::new(hoist_gotmpl::Map::new()),
-        ))
+        Some(self.data.clone())
     }
 }
 

@@ -3,6 +3,9 @@
 
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 
+/// Go `unicode.IsLetter` (category L) and `unicode.IsDigit` (category Nd).
+pub use hoist_gotmpl::parse::{is_digit, is_letter};
+
 /// Go `unicode.IsUpper`: category Lu.
 pub fn is_upper(c: char) -> bool {
     c.general_category() == GeneralCategory::UppercaseLetter
@@ -16,16 +19,6 @@ pub fn is_lower(c: char) -> bool {
 /// Go `unicode.IsTitle`: category Lt.
 pub fn is_title(c: char) -> bool {
     c.general_category() == GeneralCategory::TitlecaseLetter
-}
-
-/// Go `unicode.IsLetter`: category L.
-pub fn is_letter(c: char) -> bool {
-    c.general_category_group() == GeneralCategoryGroup::Letter
-}
-
-/// Go `unicode.IsDigit`: category Nd.
-pub fn is_digit(c: char) -> bool {
-    c.general_category() == GeneralCategory::DecimalNumber
 }
 
 /// Go `unicode.IsNumber`: category N.

@@ -261,6 +261,7 @@ impl Object for SemverObject {
 
 /// `urlParse`, `urlJoin` (a port of Go's `net/url` parsing and printing) and `getHostByName`.
 mod url {
+    use hoist_gotmpl::gofmt::quote as go_quote;
     use hoist_gotmpl::{ArgType, Dict, FuncError, Map, Signature, Value};
 
     use crate::SprigFunc;
@@ -301,30 +302,20 @@ mod url {
         Fragment,
     }
 
+    /// RFC 3986 sub-delims: `!$&'()*+,;=`.
+    fn is_sub_delim(c: u8) -> bool {
+        matches!(
+            c,
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+        )
+    }
+
     fn should_escape(c: u8, mode: Mode) -> bool {
         if c.is_ascii_alphanumeric() {
             return false;
         }
         if matches!(mode, Mode::Host | Mode::Zone)
-            && matches!(
-                c,
-                b'!' | b'$'
-                    | b'&'
-                    | b'\''
-                    | b'('
-                    | b')'
-                    | b'*'
-                    | b'+'
-                    | b','
-                    | b';'
-                    | b'='
-                    | b':'
-                    | b'['
-                    | b']'
-                    | b'<'
-                    | b'>'
-                    | b'"'
-            )
+            && (is_sub_delim(c) || matches!(c, b':' | b'[' | b']' | b'<' | b'>' | b'"'))
         {
             return false;
         }
@@ -343,30 +334,6 @@ mod url {
             return false;
         }
         true
-    }
-
-    fn go_quote(s: &str) -> String {
-        hoist_semver_quote(s)
-    }
-
-    /// `%q` of a short ASCII-ish fragment (escape sequences, port text).
-    fn hoist_semver_quote(s: &str) -> String {
-        let mut out = String::from("\"");
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                '\r' => out.push_str("\\r"),
-                c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                    out.push_str(&format!("\\x{:02x}", c as u32));
-                }
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-        out
     }
 
     fn unhex(c: u8) -> u8 {
@@ -529,26 +496,8 @@ mod url {
     fn valid_userinfo(s: &str) -> bool {
         s.bytes().all(|b| {
             b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'-' | b'.'
-                        | b'_'
-                        | b':'
-                        | b'~'
-                        | b'!'
-                        | b'$'
-                        | b'&'
-                        | b'\''
-                        | b'('
-                        | b')'
-                        | b'*'
-                        | b'+'
-                        | b','
-                        | b';'
-                        | b'='
-                        | b'%'
-                        | b'@'
-                )
+                || is_sub_delim(b)
+                || matches!(b, b'-' | b'.' | b'_' | b':' | b'~' | b'%' | b'@')
         })
     }
 

@@ -44,10 +44,7 @@ str1!(snakecase, |x| textutil::camel_to_lower(x, '_'));
 str1!(kebabcase, |x| textutil::camel_to_lower(x, '-'));
 str1!(camelcase, textutil::to_pascal_case);
 str1!(shuffle, shuffle_runes);
-str1!(b64enc, |x| base64::Engine::encode(
-    &base64::engine::general_purpose::STANDARD,
-    x
-));
+str1!(b64enc, |x| crate::crypto::b64_encode(x.as_bytes()));
 str1!(b32enc, |x| data_encoding::BASE32.encode(x.as_bytes()));
 str1!(sha1sum, |x| hex::encode(sha1::Sha1::digest(x.as_bytes())));
 str1!(sha256sum, |x| hex::encode(sha2::Sha256::digest(
@@ -69,82 +66,6 @@ fn shuffle_runes(x: &str) -> String {
         runes.swap(i, j);
     }
     runes.into_iter().collect()
-}
-
-/// Go's `base64.StdEncoding.DecodeString`, with its `CorruptInputError` positions.
-fn b64_decode(x: &str) -> Result<Vec<u8>, String> {
-    let src = x.as_bytes();
-    let val = |b: u8| -> Option<u32> {
-        Some(match b {
-            b'A'..=b'Z' => u32::from(b - b'A'),
-            b'a'..=b'z' => u32::from(b - b'a') + 26,
-            b'0'..=b'9' => u32::from(b - b'0') + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        })
-    };
-    let corrupt = |i: usize| format!("illegal base64 data at input byte {i}");
-    let mut out = Vec::with_capacity(src.len() / 4 * 3);
-    let mut si = 0usize;
-    while si < src.len() {
-        let mut dbuf = [0u32; 4];
-        let mut dlen = 4;
-        let mut trailing_err = None;
-        let mut j = 0usize;
-        while j < 4 {
-            if si == src.len() {
-                if j == 0 {
-                    return Ok(out);
-                }
-                return Err(corrupt(si - j));
-            }
-            let c = src[si];
-            si += 1;
-            if let Some(v) = val(c) {
-                dbuf[j] = v;
-                j += 1;
-                continue;
-            }
-            if c == b'\n' || c == b'\r' {
-                continue;
-            }
-            if c != b'=' {
-                return Err(corrupt(si - 1));
-            }
-            match j {
-                0 | 1 => return Err(corrupt(si - 1)),
-                2 => {
-                    while si < src.len() && (src[si] == b'\n' || src[si] == b'\r') {
-                        si += 1;
-                    }
-                    if si == src.len() {
-                        return Err(corrupt(src.len()));
-                    }
-                    if src[si] != b'=' {
-                        return Err(corrupt(si - 1));
-                    }
-                    si += 1;
-                }
-                _ => {}
-            }
-            while si < src.len() && (src[si] == b'\n' || src[si] == b'\r') {
-                si += 1;
-            }
-            if si < src.len() {
-                trailing_err = Some(si);
-            }
-            dlen = j;
-            break;
-        }
-        let v = (dbuf[0] << 18) | (dbuf[1] << 12) | (dbuf[2] << 6) | dbuf[3];
-        let bytes = [(v >> 16) as u8, (v >> 8) as u8, v as u8];
-        out.extend_from_slice(&bytes[..dlen - 1]);
-        if let Some(p) = trailing_err {
-            return Err(corrupt(p));
-        }
-    }
-    Ok(out)
 }
 
 /// Go's `base32.StdEncoding.DecodeString`, with its `CorruptInputError` positions.
@@ -216,7 +137,7 @@ fn b32_decode(x: &str) -> Result<Vec<u8>, String> {
 }
 
 fn b64dec(args: &[Value]) -> R {
-    match b64_decode(s(args, 0)) {
+    match crate::crypto::b64_decode(s(args, 0)) {
         Ok(b) => ok_str(crate::textutil::go_lossy(&b)),
         Err(e) => ok_str(e),
     }

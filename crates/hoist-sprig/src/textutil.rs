@@ -19,23 +19,7 @@ pub fn byte_slice(s: &str, a: usize, b: usize) -> String {
 }
 
 /// Bytes as text, one U+FFFD per invalid byte (Go's decoding convention).
-pub fn go_lossy(mut bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    loop {
-        match std::str::from_utf8(bytes) {
-            Ok(v) => {
-                out.push_str(v);
-                return out;
-            }
-            Err(e) => {
-                let (good, rest) = bytes.split_at(e.valid_up_to());
-                out.push_str(std::str::from_utf8(good).unwrap_or_default());
-                out.push('\u{FFFD}');
-                bytes = &rest[1..];
-            }
-        }
-    }
-}
+pub use hoist_gotmpl::gofmt::go_lossy;
 
 /// goutils `AbbreviateFull`; `Err` carries goutils' error (which Sprig ignores, giving "").
 pub fn abbreviate_full(s: &str, offset: i64, max_width: i64) -> Result<String, ()> {

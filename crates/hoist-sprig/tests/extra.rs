@@ -380,13 +380,7 @@ fn oracle_cases() {
             )),
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    assert_no_failures(&failures, cases.len());
 }
 
 /// The same cases through the real template engine (hoist-gotmpl): argument conversion, method
@@ -456,11 +450,16 @@ fn oracle_cases_through_the_engine() {
             )),
         }
     }
+    assert_no_failures(&failures, cases.len());
+}
+
+/// Fails listing every case that differs.
+fn assert_no_failures(failures: &[String], total: usize) {
     assert!(
         failures.is_empty(),
         "{} of {} cases differ:\n{}",
         failures.len(),
-        cases.len(),
+        total,
         failures.join("\n")
     );
 }

@@ -76,41 +76,14 @@ enum At<'a> {
     Var(&'a VariableNode),
 }
 
-fn arg_pos(a: &Arg) -> Pos {
-    match a {
-        Arg::Field { pos, .. }
-        | Arg::Identifier { pos, .. }
-        | Arg::Dot { pos }
-        | Arg::Nil { pos }
-        | Arg::Bool { pos, .. }
-        | Arg::String { pos, .. }
-        | Arg::Chain { pos, .. } => *pos,
-        Arg::Variable(v) => v.pos,
-        Arg::Number(n) => n.pos,
-        Arg::Pipe(p) => p.pos,
-    }
-}
-
-fn node_pos(n: &Node) -> Pos {
-    match n {
-        Node::Text { pos, .. }
-        | Node::Comment { pos, .. }
-        | Node::Break { pos, .. }
-        | Node::Continue { pos, .. } => *pos,
-        Node::Action(a) => a.pos,
-        Node::If(b) | Node::Range(b) | Node::With(b) => b.pos,
-        Node::Template(t) => t.pos,
-    }
-}
-
 impl At<'_> {
     fn pos(&self) -> Option<Pos> {
         Some(match self {
             At::None => return None,
-            At::Node(n) => node_pos(n),
+            At::Node(n) => n.pos(),
             At::Pipe(p) => p.pos,
             At::Cmd(c) => c.pos,
-            At::Arg(a) => arg_pos(a),
+            At::Arg(a) => a.pos(),
             At::Var(v) => v.pos,
         })
     }
@@ -850,7 +823,17 @@ impl<'a> Exec<'a> {
         let sig = sig.unwrap_or(ANY_VARIADIC);
         let call_args = if args.is_empty() { args } else { &args[1..] };
         let values = self.eval_args(dot, &sig, name, call_args, fin, false, val_value)?;
-        match call(&values) {
+        self.call_result(call(&values), node, name)
+    }
+
+    /// A function's or method's result as a value, or Go's `error calling NAME: ERR` at `node`.
+    fn call_result(
+        &mut self,
+        result: Result<Value, crate::value::FuncError>,
+        node: At<'a>,
+        name: &str,
+    ) -> R<Val> {
+        match result {
             Ok(v) => {
                 let iface = v.is_nil();
                 Ok(Val { v, iface })
@@ -990,17 +973,7 @@ impl<'a> Exec<'a> {
                         s(&mut st, &values)
                     }
                 };
-                match result {
-                    Ok(v) => {
-                        let iface = v.is_nil();
-                        Ok(Val { v, iface })
-                    }
-                    Err(e) => {
-                        self.at = node;
-                        let source: Rc<dyn std::error::Error> = Rc::new(e.clone());
-                        Err(self.error_source(format!("error calling {name}: {e}"), Some(source)))
-                    }
-                }
+                self.call_result(result, node, name)
             }
         }
     }

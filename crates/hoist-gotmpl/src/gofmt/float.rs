@@ -26,14 +26,20 @@ fn parse_exp_form(s: &str) -> Digits {
     Digits { d, dp: exp + 1 }
 }
 
-fn shortest_digits(v: f64) -> Digits {
+/// The shortest digits that read back to `v`, as a float32 when `bits32` (`v` then holds a
+/// float32 value exactly).
+fn shortest_digits(v: f64, bits32: bool) -> Digits {
     if v == 0.0 {
         return Digits {
             d: Vec::new(),
             dp: 0,
         };
     }
-    parse_exp_form(&format!("{:e}", v.abs()))
+    if bits32 {
+        parse_exp_form(&format!("{:e}", (v as f32).abs()))
+    } else {
+        parse_exp_form(&format!("{:e}", v.abs()))
+    }
 }
 
 /// Digits rounded to `n` significant digits (n >= 1).
@@ -59,6 +65,19 @@ pub fn format_float(v: f64, fmt: char, prec: i32) -> String {
 
 /// Appends `format_float(v, fmt, prec)` to `out`.
 pub fn append_float(out: &mut String, v: f64, fmt: char, prec: i32) {
+    append_float_bits(out, v, fmt, prec, false);
+}
+
+/// Go's `strconv.FormatFloat(float64(v), fmt, prec, 32)` for the decimal formats
+/// `e E f F g G`: with `prec = -1` the digits are the shortest that read back to the float32.
+/// (`b x X` are laid out as for a float64.)
+pub fn format_float32(v: f32, fmt: char, prec: i32) -> String {
+    let mut out = String::new();
+    append_float_bits(&mut out, f64::from(v), fmt, prec, true);
+    out
+}
+
+fn append_float_bits(out: &mut String, v: f64, fmt: char, prec: i32, bits32: bool) {
     if v.is_nan() {
         out.push_str("NaN");
         return;
@@ -81,7 +100,7 @@ pub fn append_float(out: &mut String, v: f64, fmt: char, prec: i32) {
     let shortest = prec < 0;
     let mut prec = prec;
     let digs = if shortest {
-        let d = shortest_digits(v);
+        let d = shortest_digits(v, bits32);
         let nd = d.d.len() as i32;
         prec = match fmt {
             'e' | 'E' => (nd - 1).max(0),

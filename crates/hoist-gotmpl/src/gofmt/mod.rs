@@ -5,7 +5,7 @@
 mod float;
 mod quote;
 
-pub use float::{append_float, format_float};
+pub use float::{append_float, format_float, format_float32};
 pub use quote::{can_backquote, push_quoted, push_quoted_rune, quote};
 
 use crate::value::{MapKind, Value};
@@ -16,6 +16,26 @@ const MAX_PRINT_DEPTH: usize = 256;
 
 const LDIGITS: &[u8; 17] = b"0123456789abcdefx";
 const UDIGITS: &[u8; 17] = b"0123456789ABCDEFX";
+
+/// Bytes decoded as Go decodes them rune by rune (`for _, r := range string(b)`): each byte
+/// that does not start a valid UTF-8 sequence becomes one U+FFFD.
+pub fn go_lossy(mut bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(v) => {
+                out.push_str(v);
+                return out;
+            }
+            Err(e) => {
+                let (good, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                out.push('\u{FFFD}');
+                bytes = &rest[1..];
+            }
+        }
+    }
+}
 
 /// Go's `%v` of a value (`fmt.Sprint(v)`).
 pub fn format_value(v: &Value) -> String {
@@ -449,6 +469,13 @@ impl<'a> Printer<'a> {
         self.buf.push_str("%!");
         self.buf.push(verb);
         self.buf.push('(');
+        self.push_typed_arg(arg);
+        self.buf.push(')');
+        self.erroring = false;
+    }
+
+    /// `<nil>`, or the argument's type, `=` and its `%v` (as bad verbs and extra arguments show it).
+    fn push_typed_arg(&mut self, arg: &Value) {
         if arg.is_nil() {
             self.buf.push_str("<nil>");
         } else {
@@ -456,8 +483,6 @@ impl<'a> Printer<'a> {
             self.buf.push('=');
             self.print_arg(arg, 'v');
         }
-        self.buf.push(')');
-        self.erroring = false;
     }
 
     fn print_integer(&mut self, v: u64, is_signed: bool, verb: char, arg: &Value) {
@@ -601,25 +626,19 @@ impl<'a> Printer<'a> {
             Value::String(s) => self.print_string(s, verb, v),
             Value::Bytes(b) => self.print_bytes(b, verb, v),
             Value::List(items) => {
-                if self.f.sharp_v {
-                    self.buf.push_str("[]interface {}{");
-                    for (i, e) in items.iter().enumerate() {
-                        if i > 0 {
-                            self.buf.push_str(", ");
-                        }
-                        self.print_value(e, verb, depth + 1);
-                    }
-                    self.buf.push('}');
+                let (open, sep, close) = if self.f.sharp_v {
+                    ("[]interface {}{", ", ", "}")
                 } else {
-                    self.buf.push('[');
-                    for (i, e) in items.iter().enumerate() {
-                        if i > 0 {
-                            self.buf.push(' ');
-                        }
-                        self.print_value(e, verb, depth + 1);
+                    ("[", " ", "]")
+                };
+                self.buf.push_str(open);
+                for (i, e) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.buf.push_str(sep);
                     }
-                    self.buf.push(']');
+                    self.print_value(e, verb, depth + 1);
                 }
+                self.buf.push_str(close);
             }
             Value::Map(d) => {
                 let string_map = d.kind() == MapKind::StringMap;
@@ -881,13 +900,7 @@ impl<'a> Printer<'a> {
                 if i > 0 {
                     self.buf.push_str(", ");
                 }
-                if arg.is_nil() {
-                    self.buf.push_str("<nil>");
-                } else {
-                    self.buf.push_str(&arg.type_name());
-                    self.buf.push('=');
-                    self.print_arg(arg, 'v');
-                }
+                self.push_typed_arg(arg);
             }
             self.buf.push(')');
         }

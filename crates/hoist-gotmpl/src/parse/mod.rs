@@ -28,7 +28,7 @@ use std::fmt;
 use std::rc::Rc;
 
 pub use error::ParseError;
-pub use quote::{go_quote, is_print};
+pub use quote::{go_quote, is_digit, is_letter, is_print};
 
 use ast::{ListNode, Node, Pos, Tree};
 use lexer::{LexOptions, Lexer};

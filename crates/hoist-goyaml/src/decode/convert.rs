@@ -85,6 +85,32 @@ impl<'d> Converter<'d> {
         Ok(())
     }
 
+    /// Decodes what alias node `n` points at with `f`, refusing an alias whose value contains
+    /// itself (Go's `d.alias`).
+    fn through_alias<T>(
+        &mut self,
+        n: usize,
+        f: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        if self.active_aliases.contains(&n) {
+            let name = match &self.doc.nodes[n].kind {
+                NodeKind::Alias { name, .. } => name.as_str(),
+                _ => "",
+            };
+            return Err(Error::yaml(format!(
+                "yaml: anchor '{name}' value contains itself"
+            )));
+        }
+        self.enter()?;
+        self.active_aliases.push(n);
+        self.alias_depth += 1;
+        let r = f(self);
+        self.alias_depth -= 1;
+        self.active_aliases.pop();
+        self.depth -= 1;
+        r
+    }
+
     fn convert(&mut self, n: usize) -> Result<Value, Error> {
         stacker::maybe_grow(crate::encode::RED_ZONE, crate::encode::STACK_CHUNK, || {
             self.convert_inner(n)
@@ -95,21 +121,9 @@ impl<'d> Converter<'d> {
         self.count()?;
         let node = &self.doc.nodes[n];
         match &node.kind {
-            NodeKind::Alias { target, name } => {
+            NodeKind::Alias { target, .. } => {
                 let target = *target;
-                if self.active_aliases.contains(&n) {
-                    return Err(Error::yaml(format!(
-                        "yaml: anchor '{name}' value contains itself"
-                    )));
-                }
-                self.enter()?;
-                self.active_aliases.push(n);
-                self.alias_depth += 1;
-                let r = self.convert(target);
-                self.alias_depth -= 1;
-                self.active_aliases.pop();
-                self.depth -= 1;
-                r
+                self.through_alias(n, |d| d.convert(target))
             }
             NodeKind::Scalar { .. } => {
                 let s = self.scalar(n)?;
@@ -219,21 +233,9 @@ impl<'d> Converter<'d> {
     fn merge_one_inner(&mut self, n: usize, map: &mut Map) -> Result<(), Error> {
         self.count()?;
         match &self.doc.nodes[n].kind {
-            NodeKind::Alias { target, name } => {
+            NodeKind::Alias { target, .. } => {
                 let target = *target;
-                if self.active_aliases.contains(&n) {
-                    return Err(Error::yaml(format!(
-                        "yaml: anchor '{name}' value contains itself"
-                    )));
-                }
-                self.enter()?;
-                self.active_aliases.push(n);
-                self.alias_depth += 1;
-                let r = self.merge_one(target, map);
-                self.alias_depth -= 1;
-                self.active_aliases.pop();
-                self.depth -= 1;
-                r
+                self.through_alias(n, |d| d.merge_one(target, map))
             }
             NodeKind::Map(_) => {
                 self.enter()?;
@@ -277,15 +279,7 @@ impl<'d> Converter<'d> {
         Ok(match s {
             Scalar::Str(s) => s,
             Scalar::Int(i) => i.to_string(),
-            Scalar::Float(f) => {
-                let s = gofloat::format_float(f, b'g', true);
-                match s.as_str() {
-                    "+Inf" => ".inf".into(),
-                    "-Inf" => "-.inf".into(),
-                    "NaN" => ".nan".into(),
-                    _ => s,
-                }
-            }
+            Scalar::Float(f) => crate::encode::yaml_float_bits(f, true),
             Scalar::Bool(b) => if b { "true" } else { "false" }.into(),
             Scalar::Nil => {
                 let v = self.convert(self.value_after_key(n))?;
@@ -353,7 +347,7 @@ impl<'d> Converter<'d> {
         if !resolvable {
             if tag_s == resolve::BINARY_TAG {
                 return match decode_base64(value) {
-                    Some(bytes) => Ok(Scalar::Str(go_lossy_utf8(&bytes))),
+                    Some(bytes) => Ok(Scalar::Str(hoist_gotmpl::gofmt::go_lossy(&bytes))),
                     None => Err(Error::yaml(
                         "yaml: !!binary value contains invalid base64 data",
                     )),
@@ -415,27 +409,6 @@ impl<'d> Converter<'d> {
             Scalar::Str(s) => Value::String(Rc::from(s)),
         }
     }
-}
-
-/// Go's `string(bytes)` seen through encoding/json: each invalid byte becomes U+FFFD.
-pub(crate) fn go_lossy_utf8(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match std::str::from_utf8(&bytes[i..]) {
-            Ok(s) => {
-                out.push_str(s);
-                break;
-            }
-            Err(e) => {
-                let good = e.valid_up_to();
-                out.push_str(std::str::from_utf8(&bytes[i..i + good]).unwrap_or(""));
-                out.push('\u{FFFD}');
-                i += good + 1;
-            }
-        }
-    }
-    out
 }
 
 /// Go `base64.StdEncoding.DecodeString` (padding required; `\r` and `\n` ignored).

@@ -198,6 +198,17 @@ fn parse_first_document(src: &str) -> Result<Option<Document>, Error> {
 
 type ParseFailure = (ParseError, usize);
 
+/// A parse failure at byte `at` that no repair of the input can avoid.
+fn plain_failure(error: Error, at: usize) -> ParseFailure {
+    (
+        ParseError {
+            error,
+            repair: Repair::None,
+        },
+        at,
+    )
+}
+
 fn parse_events(src: &str, regions: &mut Regions) -> Result<Option<Document>, ParseFailure> {
     let offsets = Offsets::new(src);
     let mut parser = Parser::new_from_str(src);
@@ -283,23 +294,11 @@ fn parse_events(src: &str, regions: &mut Regions) -> Result<Option<Document>, Pa
             Event::Alias(id) => {
                 let name = alias_name(src, &offsets, &span);
                 if let Some(error) = check_anchor_name(src, &name) {
-                    return Err((
-                        ParseError {
-                            error,
-                            repair: Repair::None,
-                        },
-                        span.start.index(),
-                    ));
+                    return Err(plain_failure(error, span.start.index()));
                 }
                 let Some(&target) = anchors.get(&id) else {
                     let error = Error::yaml(format!("yaml: unknown anchor '{name}' referenced"));
-                    return Err((
-                        ParseError {
-                            error,
-                            repair: Repair::None,
-                        },
-                        span.start.index(),
-                    ));
+                    return Err(plain_failure(error, span.start.index()));
                 };
                 Some(Node {
                     kind: NodeKind::Alias { target, name },
@@ -353,13 +352,7 @@ fn parse_events(src: &str, regions: &mut Regions) -> Result<Option<Document>, Pa
                 }
                 if stack.len() >= MAX_DEPTH {
                     let error = depth_error();
-                    return Err((
-                        ParseError {
-                            error,
-                            repair: Repair::None,
-                        },
-                        span.start.index(),
-                    ));
+                    return Err(plain_failure(error, span.start.index()));
                 }
                 nodes.push(Node {
                     kind: if is_seq {
