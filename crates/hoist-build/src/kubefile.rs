@@ -968,31 +968,6 @@ impl fmt::Display for Plan {
     }
 }
 
-/// Go `strconv.Quote`.
-fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// The instruction as buildkit's `Node.Dump` prints it (`(env "k" "v" "=")`), following
 /// buildkit's per-keyword argument parsers. For parser conformance tests; ONBUILD and
 /// HEALTHCHECK arguments are not split.
@@ -1040,12 +1015,16 @@ pub fn dump(raw: &RawInstruction) -> Result<String, String> {
     }
     let mut s = cmd;
     if !raw.flags.is_empty() {
-        let f: Vec<String> = raw.flags.iter().map(|f| go_quote(f)).collect();
+        let f: Vec<String> = raw
+            .flags
+            .iter()
+            .map(|f| hoist_gotmpl::gofmt::quote(f))
+            .collect();
         s.push_str(&format!(" [{}]", f.join(" ")));
     }
     for n in nodes {
         s.push(' ');
-        s.push_str(&go_quote(&n));
+        s.push_str(&hoist_gotmpl::gofmt::quote(&n));
     }
     Ok(s)
 }
