@@ -172,29 +172,36 @@ pub fn render_chart_images(chart: &Path) -> Result<Vec<String>> {
     Ok(images_in_text(&outcome.stdout))
 }
 
+/// Every file under `dir` (recursively, in file-name order), directories left out.
+fn files_under(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let p = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(p, e.into())
+        })?;
+        if !entry.file_type().is_dir() {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
 /// Images of `manifests/` (sealos `ParseYamlImages`).
 pub fn manifest_images(dir: &Path) -> Result<Vec<String>> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
     let mut out = BTreeSet::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            let p = e.path().unwrap_or(dir).to_path_buf();
-            Error::io(p, e.into())
-        })?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let ext = entry
-            .path()
+    for path in files_under(dir)? {
+        let ext = path
             .extension()
             .map(|x| x.to_string_lossy().to_lowercase())
             .unwrap_or_default();
         if !matches!(ext.as_str(), "yaml" | "yml" | "tmpl") {
             continue;
         }
-        let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
         out.extend(images_in_text(&String::from_utf8_lossy(&bytes)));
     }
     Ok(out.into_iter().collect())
@@ -206,15 +213,8 @@ pub fn shim_images(dir: &Path) -> Result<Vec<String>> {
         return Ok(Vec::new());
     }
     let mut out = BTreeSet::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| {
-            let p = e.path().unwrap_or(dir).to_path_buf();
-            Error::io(p, e.into())
-        })?;
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        for line in read_lines(entry.path())? {
+    for path in files_under(dir)? {
+        for line in read_lines(&path)? {
             let t = trim(&line);
             if t.is_empty() || t.starts_with('#') {
                 continue;

@@ -209,27 +209,7 @@ impl IgnoreRules {
 
 /// Go `path.Clean` on a `/` path.
 pub(crate) fn clean(p: &str) -> String {
-    let rooted = p.starts_with('/');
-    let mut out: Vec<&str> = Vec::new();
-    for part in p.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if out.last().is_some_and(|l| *l != "..") {
-                    out.pop();
-                } else if !rooted {
-                    out.push("..");
-                }
-            }
-            x => out.push(x),
-        }
-    }
-    let s = out.join("/");
-    match (rooted, s.is_empty()) {
-        (true, _) => format!("/{s}"),
-        (false, true) => ".".into(),
-        (false, false) => s,
-    }
+    hoist_chart::archive::clean_path(p)
 }
 
 fn to_regex(pat: &str) -> String {
