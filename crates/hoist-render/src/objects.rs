@@ -1,5 +1,6 @@
 //! The Go objects Helm puts into render values: `.Capabilities` and `.Files`.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::rc::Rc;
 
@@ -365,6 +366,9 @@ impl Object for Capabilities {
 #[derive(Debug, Clone, Default)]
 pub struct Files {
     entries: Rc<Vec<(String, Rc<[u8]>)>>,
+    /// Go's `%v` of the whole map, made on first use: charts that pass `$` where `dict` takes a
+    /// key format the root context, `.Files` included, again and again.
+    printed: Rc<OnceCell<String>>,
 }
 
 impl Files {
@@ -374,6 +378,7 @@ impl Files {
         entries.dedup_by(|a, b| a.0 == b.0);
         Files {
             entries: Rc::new(entries),
+            printed: Rc::default(),
         }
     }
 
@@ -399,7 +404,40 @@ impl Files {
             .collect();
         Files {
             entries: Rc::new(entries),
+            printed: Rc::default(),
         }
+    }
+
+    /// Go's `%v`: `map[name:[b b b] ...]`, names sorted, bytes in decimal.
+    fn print(&self) -> String {
+        let size: usize = self
+            .entries
+            .iter()
+            .map(|(k, v)| k.len() + 4 + v.len() * 4)
+            .sum();
+        let mut out: Vec<u8> = Vec::with_capacity(size + 5);
+        out.extend_from_slice(b"map[");
+        for (i, (k, v)) in self.entries.iter().enumerate() {
+            if i > 0 {
+                out.push(b' ');
+            }
+            out.extend_from_slice(k.as_bytes());
+            out.extend_from_slice(b":[");
+            if let Some((first, rest)) = v.split_first() {
+                let (digits, len) = &DECIMAL[usize::from(*first)];
+                out.extend_from_slice(&digits[..usize::from(*len)]);
+                for &b in rest {
+                    // " ddd": a leading space, then the digits.
+                    let (digits, len) = &SPACED_DECIMAL[usize::from(b)];
+                    out.extend_from_slice(&digits[..usize::from(*len)]);
+                }
+            }
+            out.push(b']');
+        }
+        out.push(b']');
+        // Only ASCII was added to the (UTF-8) names.
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     fn as_map(&self, encode: impl Fn(&[u8]) -> String) -> String {
@@ -410,6 +448,37 @@ impl Files {
         }
         crate::funcs::to_yaml_string(&Value::map(m))
     }
+}
+
+/// Each byte value in decimal (digits, length) and the same after a space.
+const DECIMAL: [([u8; 4], u8); 256] = decimal_table(false);
+const SPACED_DECIMAL: [([u8; 4], u8); 256] = decimal_table(true);
+
+const fn decimal_table(spaced: bool) -> [([u8; 4], u8); 256] {
+    let mut table = [([0u8; 4], 0u8); 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut digits = [0u8; 4];
+        let mut len = 0;
+        if spaced {
+            digits[0] = b' ';
+            len = 1;
+        }
+        let b = i as u8;
+        if b >= 100 {
+            digits[len] = b'0' + b / 100;
+            len += 1;
+        }
+        if b >= 10 {
+            digits[len] = b'0' + b / 10 % 10;
+            len += 1;
+        }
+        digits[len] = b'0' + b % 10;
+        len += 1;
+        table[i] = (digits, len as u8);
+        i += 1;
+    }
+    table
 }
 
 fn string_arg<'a>(method: &str, args: &'a [Value]) -> Result<&'a str, FuncError> {
@@ -504,21 +573,7 @@ impl Object for Files {
     }
 
     fn fmt_value(&self, f: &mut dyn fmt::Write) -> fmt::Result {
-        f.write_str("map[")?;
-        for (i, (k, v)) in self.entries.iter().enumerate() {
-            if i > 0 {
-                f.write_char(' ')?;
-            }
-            write!(f, "{k}:[")?;
-            for (j, b) in v.iter().enumerate() {
-                if j > 0 {
-                    f.write_char(' ')?;
-                }
-                write!(f, "{b}")?;
-            }
-            f.write_char(']')?;
-        }
-        f.write_char(']')
+        f.write_str(self.printed.get_or_init(|| self.print()))
     }
 
     fn is_truthy(&self) -> bool {
@@ -531,5 +586,37 @@ impl Object for Files {
             m.insert(k.clone(), Value::Bytes(v.clone()));
         }
         Some(Value::map(m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expected text from the oracle (real Helm v4.2.3): a chart with the files `a.bin`
+    /// (bytes 0 9 99 200 255), `b.txt` ("hi\n") and an empty `d/e.txt`, rendering `{{ .Files }}`.
+    #[test]
+    fn files_print_as_go_does() {
+        let files = Files::new(vec![
+            ("d/e.txt".into(), Rc::from(&b""[..])),
+            ("b.txt".into(), Rc::from(&b"hi\n"[..])),
+            ("a.bin".into(), Rc::from(&[0u8, 9, 99, 200, 255][..])),
+        ]);
+        let want = "map[a.bin:[0 9 99 200 255] b.txt:[104 105 10] d/e.txt:[]]";
+        for _ in 0..2 {
+            let mut got = String::new();
+            files.fmt_value(&mut got).unwrap();
+            assert_eq!(got, want);
+        }
+        let all: String = (0..=255u8)
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        let mut got = String::new();
+        Files::new(vec![("x".into(), Rc::from(bytes))])
+            .fmt_value(&mut got)
+            .unwrap();
+        assert_eq!(got, format!("map[x:[{all}]]"));
     }
 }

@@ -332,6 +332,22 @@ pub fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
         Value::Bytes(b) => crate::textutil::go_lossy(b),
+        Value::Map(_) | Value::Object(_) => {
+            // Charts that pass `$` where `dict` wants a key print the whole root context (files
+            // included, megabytes) once per call: start at the size the last such text had.
+            thread_local! {
+                static LAST_BIG: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+            }
+            let mut out = String::with_capacity(LAST_BIG.with(std::cell::Cell::get));
+            hoist_gotmpl::gofmt::write_value(&mut out, v);
+            if out.len() >= 1 << 16 {
+                LAST_BIG.with(|c| c.set(out.len()));
+            }
+            if out.capacity() > 2 * out.len() {
+                out.shrink_to_fit();
+            }
+            out
+        }
         other => format_value(other),
     }
 }

@@ -2,7 +2,8 @@
 //! `encryptAES`/`decryptAES`, `genPrivateKey` and the certificate generators (`genCA`,
 //! `genSelfSignedCert`, `genSignedCert`, their `WithKey` forms, `buildCustomCert`).
 //!
-//! Keys are made and used through rcgen on aws-lc-rs. Keys are written in the PEM forms Go's
+//! RSA keys are made as Go makes them by `rsagen` (fast, on every core); other keys are made, and
+//! all keys used, through rcgen on aws-lc-rs. Keys are written in the PEM forms Go's
 //! `pemBlockForKey` uses: PKCS#1 `RSA PRIVATE KEY`, SEC1 `EC PRIVATE KEY` (with the curve and the
 //! public key), PKCS#8 `PRIVATE KEY` for Ed25519. Certificates follow Sprig's x509 template: a
 //! random 128-bit serial, CN-only subject, `NotAfter = now + days`, key usages
@@ -389,9 +390,9 @@ fn decrypt_aes(args: &[Value]) -> Result<Value, FuncError> {
 // ---------------------------------------------------------------------------------------------
 // DER and PEM helpers
 
-mod der {
+pub(crate) mod der {
     /// One TLV: (tag, content, rest).
-    pub(super) fn read(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    pub(crate) fn read(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         let (&tag, rest) = input.split_first()?;
         let (&first, mut rest) = rest.split_first()?;
         let len = if first < 0x80 {
@@ -414,7 +415,7 @@ mod der {
         Some((tag, &rest[..len], &rest[len..]))
     }
 
-    pub(super) fn write(tag: u8, content: &[u8]) -> Vec<u8> {
+    pub(crate) fn write(tag: u8, content: &[u8]) -> Vec<u8> {
         let mut out = vec![tag];
         let len = content.len();
         if len < 0x80 {
@@ -429,7 +430,7 @@ mod der {
         out
     }
 
-    pub(super) fn seq(parts: &[&[u8]]) -> Vec<u8> {
+    pub(crate) fn seq(parts: &[&[u8]]) -> Vec<u8> {
         write(0x30, &parts.concat())
     }
 }
@@ -549,20 +550,21 @@ impl PrivKey {
     }
 
     fn generate(kind: KeyKind) -> Result<PrivKey, String> {
-        let kp = match kind {
-            KeyKind::Rsa => {
-                KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
-            }
-            other => KeyPair::generate_for(other.alg()),
+        if kind == KeyKind::Rsa {
+            return PrivKey::generate_rsa(2048);
         }
-        .map_err(|e| e.to_string())?;
+        let kp = KeyPair::generate_for(kind.alg()).map_err(|e| e.to_string())?;
         PrivKey::from_generated(kind, &kp)
     }
 
-    fn generate_rsa(size: rcgen::RsaKeySize) -> Result<PrivKey, String> {
-        let kp =
-            KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, size).map_err(|e| e.to_string())?;
-        PrivKey::from_generated(KeyKind::Rsa, &kp)
+    /// An RSA key as Go's `rsa.GenerateKey` makes it (see `rsagen`).
+    fn generate_rsa(bits: u64) -> Result<PrivKey, String> {
+        let key = crate::rsagen::generate(bits)?;
+        let alg = der::seq(&[&der::write(0x06, OID_RSA), &[0x05, 0x00]]);
+        Ok(PrivKey {
+            kind: KeyKind::Rsa,
+            pkcs8: wrap_pkcs8(&alg, &key.pkcs1_der()),
+        })
     }
 
     fn from_generated(kind: KeyKind, kp: &KeyPair) -> Result<PrivKey, String> {
@@ -726,7 +728,7 @@ fn pkcs8_key(pkcs8: Vec<u8>) -> Result<PrivKey, String> {
 fn gen_private_key(args: &[Value]) -> Result<Value, FuncError> {
     let typ = str_arg(args, 0);
     let key = match typ {
-        "" | "rsa" => PrivKey::generate_rsa(rcgen::RsaKeySize::_4096),
+        "" | "rsa" => PrivKey::generate_rsa(4096),
         "ecdsa" => PrivKey::generate(KeyKind::P256),
         "ed25519" => PrivKey::generate(KeyKind::Ed25519),
         "dsa" => return Err(err("genPrivateKey: dsa keys are not supported")),

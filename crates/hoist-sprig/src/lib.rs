@@ -21,6 +21,7 @@ mod lists;
 mod misc;
 mod numeric;
 mod random;
+mod rsagen;
 mod semver_fns;
 mod strings;
 mod textutil;
