@@ -45,6 +45,24 @@ enum Command {
     Login(commands::remote::LoginArgs),
     /// Log out of a registry.
     Logout(commands::remote::LogoutArgs),
+    /// Deploy cluster images onto hosts (or this machine) and record the cluster.
+    Run(Box<commands::cluster::RunArgs>),
+    /// Bring a cluster to what a Clusterfile describes.
+    Apply(Box<commands::cluster::ApplyArgs>),
+    /// Tear a cluster down on all its hosts.
+    Reset(commands::cluster::ResetArgs),
+    /// Add masters or nodes to a cluster.
+    Add(Box<commands::cluster::AddArgs>),
+    /// Remove masters or nodes from a cluster (never master0).
+    Delete(commands::cluster::DeleteArgs),
+    /// Run a shell command on a cluster's hosts.
+    Exec(commands::cluster::ExecArgs),
+    /// Copy a file or directory to a cluster's hosts.
+    Scp(commands::cluster::ScpArgs),
+    /// Show a cluster's state and whether its hosts answer.
+    Status(commands::cluster::StatusArgs),
+    /// Print a Clusterfile for images and hosts without running anything.
+    Gen(Box<commands::cluster::GenArgs>),
     /// Registry tools: the images a build context needs.
     Registry {
         #[command(subcommand)]
@@ -85,6 +103,15 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Login(args) => commands::remote::login(args),
         Command::Logout(args) => commands::remote::logout(args),
         Command::Load(args) => commands::image::load(args),
+        Command::Run(args) => commands::cluster::run(*args),
+        Command::Apply(args) => commands::cluster::apply(*args),
+        Command::Reset(args) => commands::cluster::reset(args),
+        Command::Add(args) => commands::cluster::add(*args),
+        Command::Delete(args) => commands::cluster::delete(args),
+        Command::Exec(args) => commands::cluster::exec(args),
+        Command::Scp(args) => commands::cluster::scp(args),
+        Command::Status(args) => commands::cluster::status(args),
+        Command::Gen(args) => commands::cluster::generate(*args),
     };
     match result {
         Ok(code) => code,

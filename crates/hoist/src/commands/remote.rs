@@ -151,6 +151,35 @@ pub(crate) fn pull(args: PullArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Makes sure `image` is in the store, pulling it when it is not (what `hoist run` does for
+/// every image of a cluster).
+pub(crate) fn ensure_image(
+    store: &hoist_oci::Store,
+    image: &str,
+    registry: &RegistryArgs,
+) -> anyhow::Result<()> {
+    let name = hoist_oci::Reference::parse(image)
+        .with_context(|| format!("invalid image name `{image}`"))?;
+    if store.resolve(&name).is_ok() {
+        return Ok(());
+    }
+    let client = registry.client()?;
+    let scratch = store
+        .root()
+        .join("tmp")
+        .join(format!("pull-{}", std::process::id()));
+    let _cleanup = crate::commands::image::RemoveOnDrop(scratch.clone());
+    runtime()?
+        .block_on(pull_to_layout(&client, image, None, &scratch, 4))
+        .with_context(|| {
+            format!("image `{image}` is not in the local store and cannot be pulled")
+        })?;
+    store
+        .import_layout(&scratch, &name)
+        .with_context(|| format!("cannot store `{name}`"))?;
+    Ok(())
+}
+
 /// `hoist push`
 #[derive(Debug, Args)]
 pub(crate) struct PushArgs {

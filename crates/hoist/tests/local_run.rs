@@ -1,0 +1,85 @@
+//! `hoist run IMAGE` with no hosts deploys onto this machine without SSH: the README's main job,
+//! with the example cluster image in examples/cluster/hello. Files go to a temporary data root.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn hoist(tmp: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hoist"))
+        .args(args)
+        .env("HOIST_ROOT", tmp.join("store"))
+        .env("HOIST_STATE_DIR", tmp.join("state"))
+        .env("HOIST_DATA_ROOT", tmp.join("data-root"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn ok(tmp: &Path, args: &[&str]) -> (String, String) {
+    let out = hoist(tmp, args);
+    let (o, e) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(out.status.success(), "hoist {args:?} failed:\n{o}\n{e}");
+    (o, e)
+}
+
+#[test]
+fn run_the_example_image_on_this_machine() {
+    let tmp = TempDir(std::env::temp_dir().join(format!("hoist-local-run-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&tmp.0);
+    std::fs::create_dir_all(&tmp.0).unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cluster/hello");
+    ok(
+        &tmp.0,
+        &["build", "-t", "hello-cluster:v1", example.to_str().unwrap()],
+    );
+
+    let (out, err) = ok(&tmp.0, &["run", "hello-cluster:v1"]);
+    // Host output comes as `local<TAB>line`; the CMD read the rendered template and init's file.
+    let hello = out
+        .lines()
+        .find(|l| l.starts_with("local\thello from a hoist cluster image on "))
+        .unwrap_or_else(|| panic!("no greeting in:\n{out}\n{err}"));
+    assert!(hello.contains("(roles: master,"), "{hello}");
+    let rootfs = tmp.0.join("data-root/data/default/rootfs");
+    let conf = std::fs::read_to_string(rootfs.join("etc/hello.conf")).unwrap();
+    assert!(
+        conf.contains("greeting=\"hello from a hoist cluster image\""),
+        "{conf}"
+    );
+    assert!(!rootfs.join("etc/hello.conf.tmpl").exists());
+    let initialised = std::fs::read_to_string(rootfs.join("state/initialised-at")).unwrap();
+    let cf = std::fs::read_to_string(tmp.0.join("state/default/Clusterfile")).unwrap();
+    assert!(cf.contains("phase: ClusterSuccess"), "{cf}");
+    assert!(cf.contains("imageName: hello-cluster:v1"), "{cf}");
+
+    // Again: nothing runs again and nothing changes.
+    let (out2, err2) = ok(&tmp.0, &["run", "hello-cluster:v1"]);
+    assert!(
+        !err2.contains("bootstrap: init") && !out2.contains("hello from"),
+        "{out2}\n{err2}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(rootfs.join("state/initialised-at")).unwrap(),
+        initialised
+    );
+
+    // A bad image name is an error naming it.
+    let bad = hoist(&tmp.0, &["run", "127.0.0.1:1/no-such-image:v9"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no-such-image"));
+
+    ok(&tmp.0, &["reset", "--force"]);
+    assert!(!tmp.0.join("data-root/data/default").exists());
+    assert!(!tmp.0.join("state/default/Clusterfile").exists());
+}
