@@ -211,17 +211,21 @@ fn on(tb: &Testbed, i: usize, cmd: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Limits the rate of traffic towards host `i` (netem on this side of its link), or lifts it.
+/// Limits the rate of traffic towards host `i` (a token bucket on this side of its link), or lifts
+/// it. (This kernel has tbf but no netem.)
 fn slow(tb: &Testbed, i: usize, rate: Option<&str>) {
     // The testbed names host i's link `hb<index>v<i+1>`; its subnet is 10.77.<10+index>.0/24.
     let ip = &tb.hosts()[i];
     let index: u32 = ip.split('.').nth(2).unwrap().parse::<u32>().unwrap() - 10;
     let dev = format!("hb{index}v{}", i + 1);
     let args: Vec<String> = match rate {
-        Some(r) => ["qdisc", "replace", "dev", &dev, "root", "netem", "rate", r]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        Some(r) => [
+            "qdisc", "replace", "dev", &dev, "root", "tbf", "rate", r, "burst", "64kb", "latency",
+            "1s",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
         None => ["qdisc", "del", "dev", &dev, "root"]
             .iter()
             .map(|s| s.to_string())
@@ -487,34 +491,51 @@ fn logins_password_key_sudo_and_a_wrong_password() {
     }
 }
 
-/// Waits until `child`'s stderr shows `needle`; returns what it printed so far.
-fn wait_stderr(child: &mut Child, needle: &str, limit: Duration) -> String {
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let start = Instant::now();
-    let mut seen = String::new();
-    while start.elapsed() < limit {
-        match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(line) => {
-                seen.push_str(&line);
-                seen.push('\n');
-                if line.contains(needle) {
-                    return seen;
+/// A child's stderr, read line by line on a thread.
+struct Stderr(std::sync::mpsc::Receiver<String>, String);
+
+impl Stderr {
+    fn of(child: &mut Child) -> Stderr {
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
                 }
             }
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-            Err(_) => break,
-        }
+        });
+        Stderr(rx, String::new())
     }
-    panic!("`{needle}` did not show within {limit:?}:\n{seen}");
+
+    /// Waits until a line contains `needle`.
+    fn wait_for(&mut self, needle: &str, limit: Duration) {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            match self.0.recv_timeout(Duration::from_millis(100)) {
+                Ok(line) => {
+                    self.1.push_str(&line);
+                    self.1.push('\n');
+                    if line.contains(needle) {
+                        return;
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("`{needle}` did not show within {limit:?}:\n{}", self.1);
+    }
+
+    /// Everything the child printed (call after it exited).
+    fn all(mut self) -> String {
+        while let Ok(line) = self.0.recv_timeout(Duration::from_secs(5)) {
+            self.1.push_str(&line);
+            self.1.push('\n');
+        }
+        self.1
+    }
 }
 
 #[test]
@@ -567,13 +588,18 @@ fn faults_link_cut_kill_and_changed_host_key() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    wait_stderr(&mut child, "distribute rootfs", Duration::from_secs(120));
+    let mut stderr = Stderr::of(&mut child);
+    stderr.wait_for("distribute rootfs", Duration::from_secs(120));
     std::thread::sleep(Duration::from_secs(2));
     tb.cut(2);
     let status = child.wait().unwrap();
-    assert!(!status.success());
-    let failed = w.hoist(&["status", "-c", "f", "-o", "json"]);
-    let _ = failed;
+    let err = stderr.all();
+    assert!(!status.success(), "the run went on with a cut link:\n{err}");
+    assert!(
+        err.contains("step `distribute rootfs` failed") && err.contains(&format!("{}:22", ips[2])),
+        "the failure does not name the step and host:\n{err}"
+    );
+    assert!(w.clusterfile("f").contains("phase: ClusterFailed"));
     tb.restore(2);
     slow(&tb, 2, None);
     // The same command completes, without reset.
@@ -600,7 +626,7 @@ fn faults_link_cut_kill_and_changed_host_key() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    wait_stderr(&mut child, "==> ", Duration::from_secs(60));
+    Stderr::of(&mut child).wait_for("==> distribute", Duration::from_secs(60));
     child.kill().unwrap();
     child.wait().unwrap();
     w.ok(&app_args);
