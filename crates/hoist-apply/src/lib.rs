@@ -39,6 +39,8 @@ pub trait Reporter: Send + Sync {
     fn warn(&self, message: &str);
     /// `bytes` more were sent to `host`.
     fn sent(&self, _host: &str, _bytes: u64) {}
+    /// Detail for `-v`: what a sync sent, which hosts a step skipped.
+    fn detail(&self, _message: &str) {}
 }
 
 /// What every operation needs: the state directory of one cluster, the image store, how to reach

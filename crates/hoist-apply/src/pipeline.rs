@@ -35,6 +35,28 @@ pub struct Request {
     pub clusterfile: Option<Clusterfile>,
 }
 
+/// Reports what a sync did (for `-v`) and turns its error into text.
+pub(crate) fn synced(
+    ctx: &Context,
+    host: &Host,
+    r: Result<hoist_exec::SyncStats, hoist_exec::ExecError>,
+) -> Result<(), String> {
+    match r {
+        Ok(s) => {
+            ctx.reporter.detail(&format!(
+                "{}: sent {} files ({} bytes), {} unchanged, {} removed",
+                host.name(),
+                s.files_sent,
+                s.bytes_sent,
+                s.unchanged,
+                s.removed
+            ));
+            Ok(())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// Registry settings from the rootfs env (sealos's defaults).
 struct RegistryConf {
     domain: String,
@@ -111,7 +133,15 @@ impl Run<'_> {
         let todo: Vec<(String, Option<String>)> = hosts
             .iter()
             .map(|h| (h.clone(), fp(h)))
-            .filter(|(h, fp)| fp.as_deref().is_none_or(|fp| !self.done(step, h, fp)))
+            .filter(|(h, fp)| {
+                let done = fp.as_deref().is_some_and(|fp| self.done(step, h, fp));
+                if done {
+                    self.ctx
+                        .reporter
+                        .detail(&format!("{step}: already done on {h} with the same inputs"));
+                }
+                !done
+            })
             .collect();
         if todo.is_empty() {
             return Ok(());
@@ -460,10 +490,7 @@ async fn pipeline(run: &Run<'_>, fleet: &Fleet, req: &Request) -> Result<(), App
                 let opts = SyncOptions {
                     progress: Some(Arc::new(move |n| reporter.sent(&hname, n))),
                 };
-                host.sync_tree(&tree, &rootfs_dir, &opts)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
+                synced(ctx, &host, host.sync_tree(&tree, &rootfs_dir, &opts).await)
             }
         },
     )
@@ -484,10 +511,11 @@ async fn pipeline(run: &Run<'_>, fleet: &Fleet, req: &Request) -> Result<(), App
                 let env = env.clone();
                 async move {
                     let tree = mount_tree(Path::new(&m.mount.mount_point), &env)?;
-                    host.sync_tree(&tree, &dir, &SyncOptions::default())
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| e.to_string())
+                    synced(
+                        ctx,
+                        &host,
+                        host.sync_tree(&tree, &dir, &SyncOptions::default()).await,
+                    )
                 }
             },
         )
@@ -524,10 +552,12 @@ async fn pipeline(run: &Run<'_>, fleet: &Fleet, req: &Request) -> Result<(), App
                         tree.overlay(&Tree::from_dir(&dir, |_| false).map_err(|e| e.to_string())?)
                             .map_err(|e| e.to_string())?;
                     }
-                    host.sync_tree(&tree, &registry_dir, &SyncOptions::default())
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| e.to_string())
+                    synced(
+                        ctx,
+                        &host,
+                        host.sync_tree(&tree, &registry_dir, &SyncOptions::default())
+                            .await,
+                    )
                 }
             },
         )

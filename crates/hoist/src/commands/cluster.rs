@@ -41,7 +41,7 @@ pub(crate) struct ClusterArgs {
     /// How many hosts to work on at once.
     #[arg(long, default_value_t = 32)]
     parallel: usize,
-    /// Print every line hosts print (default: only for failing steps and commands).
+    /// Print detail: what each sync sent, which hosts a step skipped because it already ran.
     #[arg(short = 'v', long = "verbose")]
     verbose: bool,
 }
@@ -184,7 +184,6 @@ impl SshArgs {
 struct Console {
     verbose: bool,
     bar: Mutex<Option<ProgressBar>>,
-    held: Mutex<BTreeMap<String, Vec<String>>>,
 }
 
 impl Console {
@@ -192,7 +191,6 @@ impl Console {
         Console {
             verbose,
             bar: Mutex::new(None),
-            held: Mutex::new(BTreeMap::new()),
         }
     }
 }
@@ -207,7 +205,6 @@ impl Reporter for Console {
 
     fn line(&self, line: Line<'_>) {
         let text = format!("{}\t{}", line.host, line.text);
-        let _ = self.verbose;
         match line.stream {
             Stream::Stdout => {
                 let _ = writeln!(std::io::stdout().lock(), "{text}");
@@ -216,7 +213,12 @@ impl Reporter for Console {
                 let _ = writeln!(std::io::stderr().lock(), "{text}");
             }
         }
-        let _ = &self.held;
+    }
+
+    fn detail(&self, message: &str) {
+        if self.verbose {
+            let _ = writeln!(std::io::stderr().lock(), "    {message}");
+        }
     }
 
     fn warn(&self, message: &str) {
