@@ -83,3 +83,87 @@ fn run_the_example_image_on_this_machine() {
     assert!(!tmp.0.join("data-root/data/default").exists());
     assert!(!tmp.0.join("state/default/Clusterfile").exists());
 }
+
+#[test]
+fn apply_a_templated_clusterfile_with_a_config_document() {
+    let tmp =
+        TempDir(std::env::temp_dir().join(format!("hoist-local-apply-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&tmp.0);
+    std::fs::create_dir_all(&tmp.0).unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cluster/hello");
+    ok(
+        &tmp.0,
+        &["build", "-t", "hello-cluster:v1", example.to_str().unwrap()],
+    );
+    // The Clusterfile is a Go template over --values/--set; its Config document rewrites a file
+    // of the image before it is sent, and spec.env overrides the image's ENV.
+    let clusterfile = tmp.0.join("Clusterfile");
+    std::fs::write(
+        &clusterfile,
+        r#"apiVersion: apps.sealos.io/v1beta1
+kind: Cluster
+metadata:
+  name: {{ .Values.name }}
+spec:
+  image:
+  - hello-cluster:v1
+  env:
+  - greeting={{ .Values.greeting | upper }}
+---
+apiVersion: apps.sealos.io/v1beta1
+kind: Config
+metadata:
+  name: extra
+spec:
+  path: etc/extra.yaml
+  match: hello-cluster:v1
+  strategy: merge
+  data: |
+    answer: {{ .Values.answer }}
+"#,
+    )
+    .unwrap();
+    let values = tmp.0.join("values.yaml");
+    std::fs::write(&values, "name: applied\ngreeting: hello\nanswer: 41\n").unwrap();
+    let (out, err) = ok(
+        &tmp.0,
+        &[
+            "apply",
+            "-f",
+            clusterfile.to_str().unwrap(),
+            "--values",
+            values.to_str().unwrap(),
+            "--set",
+            "answer=42",
+        ],
+    );
+    assert!(out.contains("local\tHELLO on "), "{out}\n{err}");
+    let rootfs = tmp.0.join("data-root/data/applied/rootfs");
+    assert_eq!(
+        std::fs::read_to_string(rootfs.join("etc/extra.yaml")).unwrap(),
+        "answer: 42\n"
+    );
+    let saved = std::fs::read_to_string(tmp.0.join("state/applied/Clusterfile")).unwrap();
+    assert!(
+        saved.contains("name: applied") && saved.contains("phase: ClusterSuccess"),
+        "{saved}"
+    );
+    assert!(
+        saved.contains("kind: Config") && saved.contains("path: etc/extra.yaml"),
+        "{saved}"
+    );
+
+    // A malformed Clusterfile names the file and the line.
+    std::fs::write(
+        &clusterfile,
+        "apiVersion: apps.sealos.io/v1beta1\nkind: Cluster\nspec:\n  image: [a\n",
+    )
+    .unwrap();
+    let bad = hoist(&tmp.0, &["apply", "-f", clusterfile.to_str().unwrap()]);
+    let e = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success());
+    assert!(e.contains("Clusterfile") && e.contains("line "), "{e}");
+
+    ok(&tmp.0, &["reset", "-c", "applied", "--force"]);
+    assert!(!rootfs.exists());
+}
