@@ -274,7 +274,11 @@ impl Host {
     }
 
     /// Make directory `dir` on the host equal to `tree`, sending only what changed since the
-    /// last sync (see the crate docs).
+    /// last sync: one tar stream into `tar -x`, a manifest in `dir/.hoist-sync`.
+    ///
+    /// `dir` belongs to one tree: entries an earlier sync into `dir` wrote and `tree` lacks are
+    /// removed. Files that no sync wrote (or written while the manifest was missing) are left
+    /// alone. An interrupted sync converges on the next call.
     pub async fn sync_tree(
         &self,
         tree: &Tree,

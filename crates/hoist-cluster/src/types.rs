@@ -381,16 +381,22 @@ impl Cluster {
         &self.metadata.name
     }
 
+    /// An address of `spec.hosts` as `ip:port`: one without a port gets `spec.ssh.port` (22
+    /// when unset), as sealos's `GetHostIPAndPortSlice` does.
+    fn full_address(&self, ip: &str) -> String {
+        with_port(ip, self.spec.ssh.port.unwrap_or(22))
+    }
+
     fn hosts_with_role(&self, role: &str) -> Vec<String> {
         self.spec
             .hosts
             .iter()
             .filter(|h| h.roles.iter().any(|r| r == role))
-            .flat_map(|h| h.ips.iter().cloned())
+            .flat_map(|h| h.ips.iter().map(|ip| self.full_address(ip)))
             .collect()
     }
 
-    /// The first IP of the first host entry with role `master`.
+    /// The first address (`ip:port`) of the first host entry with role `master`.
     pub fn master0(&self) -> Option<String> {
         self.masters().into_iter().next()
     }
@@ -415,15 +421,15 @@ impl Cluster {
         }
     }
 
-    /// Every host once: masters first, then nodes, then the rest.
+    /// Every host once (`ip:port`): masters first, then nodes, then the rest.
     pub fn all_hosts(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for h in self
-            .masters()
-            .into_iter()
-            .chain(self.nodes())
-            .chain(self.spec.hosts.iter().flat_map(|h| h.ips.iter().cloned()))
-        {
+        for h in self.masters().into_iter().chain(self.nodes()).chain(
+            self.spec
+                .hosts
+                .iter()
+                .flat_map(|h| h.ips.iter().map(|ip| self.full_address(ip))),
+        ) {
             if !out.contains(&h) {
                 out.push(h);
             }
@@ -459,14 +465,21 @@ impl Cluster {
 
     /// `spec.ssh` overlaid with the host entry's own `ssh` (matched by exact address, not by
     /// suffix as sealos does).
+    /// The port is the one of the address (`host`'s, else the entry's) when it names one, as
+    /// sealos connects to `ip:port`.
     pub fn ssh_for(&self, host: &str) -> Ssh {
-        match self
-            .find_host(host)
-            .and_then(|(i, _)| self.spec.hosts[i].ssh.clone())
+        let found = self.find_host(host);
+        let mut ssh = match found
+            .as_ref()
+            .and_then(|(i, _)| self.spec.hosts[*i].ssh.clone())
         {
             Some(own) => self.spec.ssh.overlaid(&own),
             None => self.spec.ssh.clone(),
+        };
+        if let Some(p) = port_of(host).or_else(|| found.and_then(|(_, ip)| port_of(&ip))) {
+            ssh.port = Some(p);
         }
+        ssh
     }
 
     /// The env for commands on `host`: `image_env` (image ENV and `-e`) < `spec.env` < the host's

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use hoist_gotmpl::{FuncMap, Signature, Templates, Value};
+use hoist_gotmpl::{FuncMap, Templates, Value};
 
 use crate::Error;
 use crate::types::{API_VERSION, Cluster, Config};
@@ -87,6 +87,16 @@ fn shift_line(message: &str, offset: usize) -> String {
     message.to_string()
 }
 
+/// The line (1-based in the file) of the `nth` line of a document (starting at line `start`)
+/// that holds `needle` (comment lines aside); `start` when none does.
+fn line_of(doc: &str, start: usize, needle: &str, nth: usize) -> usize {
+    doc.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with('#') && l.contains(needle))
+        .nth(nth)
+        .map_or(start, |(i, _)| start + i)
+}
+
 /// Parses a (rendered) Clusterfile. Errors name the file and the line.
 pub fn parse(text: &str, file: &Path) -> Result<Clusterfile, Error> {
     let fname = file.display().to_string();
@@ -117,7 +127,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Clusterfile, Error> {
         match kind.as_str() {
             "Cluster" | "Config" if api != API_VERSION => {
                 return Err(err(
-                    start,
+                    line_of(&doc, start, "apiVersion", 0),
                     format!("{kind} has apiVersion `{api}`; hoist reads `{API_VERSION}`"),
                 ));
             }
@@ -132,10 +142,35 @@ pub fn parse(text: &str, file: &Path) -> Result<Clusterfile, Error> {
                 }
                 let c: Cluster = serde_json::from_str(&json)
                     .map_err(|e| err(start, format!("invalid Cluster: {}", strip_serde_pos(&e))))?;
+                let mut seen = std::collections::BTreeSet::new();
+                let mut listed: Vec<&str> = Vec::new();
                 for h in &c.spec.hosts {
                     for ip in &h.ips {
+                        let nth = listed.iter().filter(|x| **x == ip.as_str()).count();
+                        listed.push(ip);
+                        let line = line_of(&doc, start, ip, nth);
                         crate::iplist::parse_ip_list(ip)
-                            .map_err(|e| err(start, format!("spec.hosts: {e}")))?;
+                            .map_err(|e| err(line, format!("spec.hosts: {e}")))?;
+                        let bare = ip.split(':').next().unwrap_or(ip);
+                        if !seen.insert(bare.to_string()) {
+                            return Err(err(
+                                line,
+                                format!("spec.hosts: ip {bare} is listed twice"),
+                            ));
+                        }
+                    }
+                }
+                for e in c
+                    .spec
+                    .env
+                    .iter()
+                    .chain(c.spec.hosts.iter().flat_map(|h| &h.env))
+                {
+                    if !e.contains('=') {
+                        return Err(err(
+                            line_of(&doc, start, e, 0),
+                            format!("env entry {e:?} is not KEY=VALUE"),
+                        ));
                     }
                 }
                 cluster = Some((start, c));
@@ -147,6 +182,12 @@ pub fn parse(text: &str, file: &Path) -> Result<Clusterfile, Error> {
                 out.configs.push(c);
             }
             "" => return Err(err(start, "a document without `kind`".into())),
+            _ if api == API_VERSION => {
+                return Err(err(
+                    line_of(&doc, start, "kind", 0),
+                    format!("unknown kind {kind:?} for apiVersion {API_VERSION}"),
+                ));
+            }
             _ => out.other.push(json),
         }
     }
@@ -162,70 +203,31 @@ pub fn parse(text: &str, file: &Path) -> Result<Clusterfile, Error> {
     Ok(out)
 }
 
+/// serde's message without its JSON position (meaningless to the user) and without the
+/// offending value, which could be a password (`passwd: 123`).
 fn strip_serde_pos(e: &serde_json::Error) -> String {
     let s = e.to_string();
-    match s.find(" at line ") {
+    let s = match s.find(" at line ") {
         Some(i) => s[..i].to_string(),
         None => s,
+    };
+    if !(s.starts_with("invalid type: ") || s.starts_with("invalid value: ")) {
+        return s;
     }
+    let Some((head, expected)) = s.split_once(", expected") else {
+        return s;
+    };
+    // "invalid type: integer `123`" / "invalid type: string \"x\"": keep only the kind.
+    let kind = head
+        .split_once(['`', '"'])
+        .map(|(k, _)| k.trim_end().to_string())
+        .unwrap_or_else(|| head.to_string());
+    format!("{kind}, expected{expected}")
 }
 
-/// The functions sealos's Clusterfile and template rendering offer: Sprig, plus toYaml,
-/// fromYaml, toJson, fromJson, toToml (as Helm writes them).
+/// The functions sealos's Clusterfile and template rendering offer.
 pub(crate) fn funcs() -> FuncMap {
-    use hoist_gotmpl::ArgType as T;
-    let mut f = FuncMap::new();
-    for s in hoist_sprig::functions() {
-        f.insert_plain(s.name, s.sig, s.f);
-    }
-    let any = Signature::fixed(&[T::Any]);
-    let string = Signature::fixed(&[T::String]);
-    f.insert_plain("toYaml", any, |a| {
-        let s = hoist_goyaml::to_yaml(a.first().unwrap_or(&Value::Nil)).unwrap_or_default();
-        Ok(Value::string(s.strip_suffix('\n').unwrap_or(&s)))
-    });
-    f.insert_plain("toJson", any, |a| {
-        Ok(Value::string(
-            hoist_goyaml::to_json(a.first().unwrap_or(&Value::Nil)).unwrap_or_default(),
-        ))
-    });
-    f.insert_plain("toToml", any, |a| {
-        Ok(Value::string(
-            match hoist_goyaml::to_toml(a.first().unwrap_or(&Value::Nil)) {
-                Ok(s) => s,
-                Err(e) => e.to_string(),
-            },
-        ))
-    });
-    f.insert_plain("fromYaml", string, |a| {
-        let src = a
-            .first()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        Ok(match hoist_goyaml::yaml_unmarshal_map(&src) {
-            Ok(m) => Value::map(m),
-            Err(e) => {
-                let mut m = hoist_gotmpl::Map::new();
-                m.insert("Error".into(), Value::string(e.to_string()));
-                Value::map(m)
-            }
-        })
-    });
-    f.insert_plain("fromJson", string, |a| {
-        let src = a
-            .first()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        Ok(match hoist_goyaml::json_unmarshal_map(&src) {
-            Ok(m) => Value::map(m.unwrap_or_default()),
-            Err(e) => {
-                let mut m = hoist_gotmpl::Map::new();
-                m.insert("Error".into(), Value::string(e.to_string()));
-                Value::map(m)
-            }
-        })
-    });
-    f
+    crate::funcs::func_map()
 }
 
 /// Renders text as a Go template (`missingkey=default`) with `data`.

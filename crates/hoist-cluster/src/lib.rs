@@ -4,12 +4,14 @@
 
 mod contract;
 mod file;
+mod funcs;
 mod iplist;
 mod state;
 mod types;
 
 pub use contract::{
-    Rendered, apply_configs, expand, guest_commands, mount_from_config, render_templates,
+    Rendered, apply_configs, expand, guest_commands, label_script, mount_from_config,
+    render_templates,
 };
 pub use file::{Clusterfile, parse, render};
 pub use iplist::parse_ip_list;

@@ -79,6 +79,28 @@ pub fn mount_from_config(
     })
 }
 
+/// The script for a label (`check`, `init`, `clean`, `init-registry`, `clean-registry`,
+/// `init-cri`, `clean-cri`, …) from the merge of all mounts' labels (later images win, as in
+/// sealos). `check`, `init`, `clean`, `init-registry` and `clean-registry` default to
+/// `<label>.sh`; other labels are `None` when absent or empty.
+pub fn label_script(mounts: &[MountImage], label: &str) -> Option<String> {
+    let mut merged: BTreeMap<&str, &str> = BTreeMap::new();
+    for m in mounts {
+        for (k, v) in &m.labels {
+            merged.insert(k, v);
+        }
+    }
+    match merged.get(label) {
+        Some(v) if !v.is_empty() => Some((*v).to_string()),
+        _ => match label {
+            "check" | "init" | "clean" | "init-registry" | "clean-registry" => {
+                Some(format!("{label}.sh"))
+            }
+            _ => None,
+        },
+    }
+}
+
 /// sealos's variable expansion for CMD and ENTRYPOINT (Kubernetes' `$(VAR)` extended with
 /// `${VAR}` and `$VAR`): `$$` is `$`; a known variable is replaced; an unknown one becomes
 /// `$(VAR)`, which the remote shell then runs as a command substitution (kept for
