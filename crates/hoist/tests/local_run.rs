@@ -167,3 +167,43 @@ spec:
     ok(&tmp.0, &["reset", "-c", "applied", "--force"]);
     assert!(!rootfs.exists());
 }
+
+#[test]
+fn gen_prints_a_clusterfile_that_apply_reads() {
+    let tmp = TempDir(std::env::temp_dir().join(format!("hoist-local-gen-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&tmp.0);
+    std::fs::create_dir_all(&tmp.0).unwrap();
+    let (out, _) = ok(
+        &tmp.0,
+        &[
+            "gen",
+            "a:v1",
+            "b:v2",
+            "--masters",
+            "10.9.0.2",
+            "--nodes",
+            "10.9.0.3-10.9.0.4,10.9.0.9:2222",
+            "-e",
+            "k=v",
+        ],
+    );
+    assert!(
+        out.starts_with("apiVersion: apps.sealos.io/v1beta1\nkind: Cluster\n"),
+        "{out}"
+    );
+    for want in [
+        "- 10.9.0.2:22",
+        "- 10.9.0.3:22",
+        "- 10.9.0.4:22",
+        "- 10.9.0.9:2222",
+        "- a:v1",
+        "- b:v2",
+        "- k=v",
+    ] {
+        assert!(out.contains(want), "no `{want}` in:\n{out}");
+    }
+    // A bad host list is refused with its reason.
+    let bad = hoist(&tmp.0, &["gen", "a:v1", "--masters", "10.9.0.300"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("10.9.0.300"));
+}
