@@ -169,7 +169,7 @@ spec:
 }
 
 #[test]
-fn gen_prints_a_clusterfile_that_apply_reads() {
+fn gen_prints_a_clusterfile_for_images_and_hosts() {
     let tmp = TempDir(std::env::temp_dir().join(format!("hoist-local-gen-{}", std::process::id())));
     let _ = std::fs::remove_dir_all(&tmp.0);
     std::fs::create_dir_all(&tmp.0).unwrap();
