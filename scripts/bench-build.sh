@@ -16,7 +16,7 @@ big=$(( size_mib / 2 / 16 ))
 for i in $(seq 1 "$small"); do head -c 65536 /dev/urandom > "$ctx/files/s$i"; done
 for i in $(seq 1 "$big"); do head -c $((16 << 20)) /dev/urandom > "$ctx/files/b$i"; done
 printf 'FROM scratch\nCOPY . .\nCMD ["true"]\n' > "$ctx/Kubefile"
-echo "context: $(du -sh "$ctx" | cut -f1), $(find "$ctx" -type f | wc -l) files"
+echo "context: $(du -sh "$ctx" | cut -f1), $(find "$ctx" -type f | wc -l) files; $(nproc) CPUs;$(uptime | sed 's/.*,  *load/ load/')"
 sync
 t() { local s e; s=$(date +%s.%N); "$@" > /dev/null; e=$(date +%s.%N); echo "$e - $s" | bc; }
 cat "$ctx"/files/* > /dev/null  # warm the page cache for every contender alike
@@ -26,3 +26,4 @@ c=$(t "$hoist" build --root "$work/store" --save-image=false -t bench:v1 "$ctx")
 echo "tar | sha256sum:          ${a}s"
 echo "tar | gzip -1 | sha256sum: ${b}s"
 echo "hoist build:              ${c}s  (ratio to tar|sha256sum: $(echo "scale=2; $c / $a" | bc))"
+echo "after: $(uptime | sed 's/.*,  *load/load/')"

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::discover::{Discovered, discover};
 use crate::kubefile::{Base, DEFAULT_PATH_ENV, Instruction, Plan, PlanOptions, merge_env};
-use crate::layers::{CopySpec, Layer, collect, ignore_rules, write_layer};
+use crate::layers::{CopySpec, Layer, collect, default_threads, ignore_rules, write_layer_threads};
 use crate::oci::{Descriptor, MEDIA_LAYER_GZIP, read_base, rfc3339, write_image};
 use crate::{Error, Platform, Result};
 
@@ -41,6 +41,8 @@ pub struct BuildOptions {
     pub dry_run: bool,
     /// Also list the images the context needs ([`discover`]).
     pub discover: bool,
+    /// Compression threads per layer; 0 means one per CPU. Layers are the same on any number.
+    pub threads: usize,
 }
 
 /// What a build produced.
@@ -206,6 +208,10 @@ pub fn build_with(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuiltI
         }
     }
     let total = out.plan.steps.len();
+    let threads = match opts.threads {
+        0 => default_threads(),
+        n => n,
+    };
     for (n, step) in out.plan.steps.iter().enumerate() {
         reporter.step(n + 1, total, &step.instruction.to_string());
         let mut layer = None;
@@ -231,10 +237,12 @@ pub fn build_with(opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuiltI
                     line: step.line,
                     message,
                 })?;
-            let l = write_layer(&contents, &blobs, mtime).map_err(|e| Error::Copy {
-                file: step.file.clone(),
-                line: step.line,
-                message: e.to_string(),
+            let l = write_layer_threads(&contents, &blobs, mtime, threads).map_err(|e| {
+                Error::Copy {
+                    file: step.file.clone(),
+                    line: step.line,
+                    message: e.to_string(),
+                }
             })?;
             reporter.layer(&l);
             layer_descs.push(Descriptor {

@@ -4,14 +4,15 @@
 //! directories named `dir/`, mtime fixed (0 or `SOURCE_DATE_EPOCH`), uid/gid 0 (or `--chown`),
 //! permission bits kept (or `--chmod`), no user/group names, no atime/ctime, PAX records only
 //! for names that do not fit ustar. Symlinks stay links; hard links are stored as separate
-//! regular files. The tar is gzip-compressed with an empty gzip header (no name, mtime 0), and
-//! both digests (compressed = blob digest, uncompressed = diff_id) are computed while streaming:
-//! file contents are never held in memory.
+//! regular files. The tar is gzip-compressed with an empty gzip header (no name, mtime 0), in
+//! independently deflated 1 MiB chunks on several threads (one gzip member; the same bytes on
+//! any number of threads), and both digests (compressed = blob digest, uncompressed = diff_id)
+//! are computed while streaming: file contents are never held in memory beyond a few chunks.
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
@@ -479,66 +480,44 @@ fn extract(archive: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Counts and hashes what passes through.
-struct HashWriter<W> {
-    inner: W,
-    hasher: Sha256,
-    count: u64,
-}
-
-impl<W: Write> Write for HashWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.count += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 fn hex_digest(h: Sha256) -> String {
     format!("sha256:{}", hex::encode(h.finalize()))
 }
 
-/// Writes the contents as a gzip layer blob into `blobs_dir` (`blobs/sha256`), named by digest.
+/// Compression threads used when none are asked for: one per CPU.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Writes the contents as a gzip layer blob into `blobs_dir` (`blobs/sha256`), named by digest,
+/// compressing on one thread per CPU.
 pub fn write_layer(contents: &LayerContents, blobs_dir: &Path, mtime: u64) -> io::Result<Layer> {
+    write_layer_threads(contents, blobs_dir, mtime, default_threads())
+}
+
+/// [`write_layer`] with `threads` compression threads (at least one). The blob does not depend
+/// on the number of threads.
+pub fn write_layer_threads(
+    contents: &LayerContents,
+    blobs_dir: &Path,
+    mtime: u64,
+    threads: usize,
+) -> io::Result<Layer> {
     std::fs::create_dir_all(blobs_dir)?;
     let tmp = blobs_dir.join(format!(".layer-{}.tmp", crate::unique_suffix()));
-    let file = File::create(&tmp)?;
-    let result = (|| {
-        let compressed = HashWriter {
-            inner: BufWriter::with_capacity(1 << 20, file),
-            hasher: Sha256::new(),
-            count: 0,
-        };
-        // Level 1: cluster images are mostly binaries and archives that barely compress, and
-        // the build should run near the speed of reading and hashing the context.
-        let gz = flate2::GzBuilder::new()
-            .mtime(0)
-            .operating_system(255)
-            .write(compressed, flate2::Compression::fast());
-        let plain = HashWriter {
-            inner: gz,
-            hasher: Sha256::new(),
-            count: 0,
-        };
-        let plain = write_tar(contents, plain, mtime)?;
-        let diff_id = hex_digest(plain.hasher);
-        let mut compressed = plain.inner.finish()?;
-        compressed.flush()?;
-        let digest = hex_digest(compressed.hasher);
-        let size = compressed.count;
-        let f = compressed.inner.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        Ok::<_, io::Error>(Layer {
-            digest,
-            diff_id,
-            size,
+    let file = File::create(&tmp)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", tmp.display())))?;
+    let result = crate::pgzip::run(file, threads, |w| {
+        write_tar_to(contents, Chunked(w), mtime).map(|_| ())
+    })
+    .and_then(|out| {
+        out.file.sync_all()?;
+        Ok(Layer {
+            digest: hex_digest(out.gzip_sha256),
+            diff_id: hex_digest(out.plain_sha256),
+            size: out.gzip_size,
         })
-    })();
+    });
     match result {
         Ok(layer) => {
             let hex = layer.digest.trim_start_matches("sha256:");
@@ -552,8 +531,75 @@ pub fn write_layer(contents: &LayerContents, blobs_dir: &Path, mtime: u64) -> io
     }
 }
 
+/// Where a tar goes: a writer that can also take a file's data.
+trait TarOut: Write {
+    /// Appends exactly `size` bytes read from `f`.
+    fn copy_file(&mut self, f: &mut File, size: u64) -> io::Result<()>;
+}
+
+/// Any writer (file data through a large buffer).
+struct Plain<W>(W);
+
+impl<W: Write> Write for Plain<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<W: Write> TarOut for Plain<W> {
+    fn copy_file(&mut self, f: &mut File, size: u64) -> io::Result<()> {
+        let mut buf = vec![
+            0u8;
+            (1 << 20)
+                .min(usize::try_from(size).unwrap_or(1 << 20))
+                .max(1)
+        ];
+        let mut left = size;
+        while left > 0 {
+            let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+            let n = f.read(&mut buf[..want])?;
+            if n == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "file changed size during the build",
+                ));
+            }
+            self.0.write_all(&buf[..n])?;
+            left -= n as u64;
+        }
+        Ok(())
+    }
+}
+
+/// The parallel gzip pipeline's input (file data read straight into its chunks).
+struct Chunked<'a>(&'a mut crate::pgzip::ChunkWriter);
+
+impl Write for Chunked<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl TarOut for Chunked<'_> {
+    fn copy_file(&mut self, f: &mut File, size: u64) -> io::Result<()> {
+        self.0.copy_file(f, size)
+    }
+}
+
 /// Streams the tar of `contents` into `w` and returns `w`.
 pub fn write_tar<W: Write>(contents: &LayerContents, w: W, mtime: u64) -> io::Result<W> {
+    write_tar_to(contents, Plain(w), mtime).map(|p| p.0)
+}
+
+fn write_tar_to<T: TarOut>(contents: &LayerContents, w: T, mtime: u64) -> io::Result<T> {
     let mut b = tar::Builder::new(w);
     b.mode(tar::HeaderMode::Deterministic);
     let (uid, gid) = contents.owner;
@@ -596,18 +642,23 @@ pub fn write_tar<W: Write>(contents: &LayerContents, w: W, mtime: u64) -> io::Re
         h.set_cksum();
         match &e.kind {
             Kind::File { src, size } => {
-                let f = File::open(src).map_err(|err| {
+                let with_path = |err: io::Error| {
                     io::Error::new(err.kind(), format!("{}: {err}", src.display()))
-                })?;
-                let meta = f.metadata()?;
+                };
+                let mut f = File::open(src).map_err(with_path)?;
+                let meta = f.metadata().map_err(with_path)?;
                 if meta.len() != *size {
                     return Err(io::Error::other(format!(
                         "{}: file changed size during the build",
                         src.display()
                     )));
                 }
-                let _ = meta.ino();
-                b.append(&h, f.take(*size))?;
+                // Header, data read straight into the output, zero padding to 512 bytes.
+                let out = b.get_mut();
+                out.write_all(h.as_bytes())?;
+                out.copy_file(&mut f, *size).map_err(with_path)?;
+                let pad = (512 - (*size % 512) as usize) % 512;
+                out.write_all(&[0u8; 512][..pad])?;
             }
             _ => b.append(&h, io::empty())?,
         }

@@ -16,6 +16,7 @@ pub mod glob;
 pub mod kubefile;
 pub mod layers;
 pub mod oci;
+mod pgzip;
 pub mod reference;
 pub mod shell;
 

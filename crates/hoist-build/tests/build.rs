@@ -504,3 +504,27 @@ fn dry_run_needs_no_base_layout() {
         "FROM labring/kubernetes:v1.27.7: the base image must be given as an OCI layout"
     );
 }
+
+#[test]
+fn thread_count_does_not_change_the_image() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ctx = tmp.path().join("ctx");
+    copy_tree(&data("contexts/calico"), &ctx);
+    // More than one 1 MiB compression chunk.
+    let mut x: u32 = 1;
+    let big: Vec<u8> = (0..(3 << 20) + 777)
+        .map(|_| {
+            x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (x >> 24) as u8
+        })
+        .collect();
+    std::fs::write(ctx.join("manifests/big.bin"), big).unwrap();
+    let mut manifests = Vec::new();
+    for threads in [1, 3] {
+        let mut o = opts(&ctx, &tmp.path().join(format!("out-{threads}")));
+        o.threads = threads;
+        let img = build(&o).unwrap();
+        manifests.push((img.manifest, img.manifest_bytes, img.layers));
+    }
+    assert_eq!(manifests[0], manifests[1]);
+}
