@@ -624,17 +624,15 @@ impl Client {
             std::process::id(),
             rand_u64()
         ));
-        let res = self.get_blob_inner(r, digest, size, &tmp, progress).await;
-        match res {
-            Ok(()) => tokio::fs::rename(&tmp, dest).await.map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                Error::io(dest, e)
-            }),
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&tmp).await;
-                Err(e)
-            }
-        }
+        // Removes the partial file however this ends, including when the future is dropped
+        // because a concurrent blob of the same pull failed first.
+        let mut guard = TempFile(Some(tmp.clone()));
+        self.get_blob_inner(r, digest, size, &tmp, progress).await?;
+        tokio::fs::rename(&tmp, dest)
+            .await
+            .map_err(|e| Error::io(dest, e))?;
+        guard.0 = None;
+        Ok(())
     }
 
     async fn get_blob_inner(
@@ -970,6 +968,17 @@ pub(crate) fn rand_u64() -> u64 {
             .unwrap_or(0),
     );
     h.finish()
+}
+
+/// A temporary file removed on drop unless disarmed (its path taken out).
+struct TempFile(Option<std::path::PathBuf>);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }
 
 #[cfg(test)]
