@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use hoist_cluster::{Cluster, Ssh};
+pub use hoist_cluster::host_ip;
+use hoist_cluster::{Cluster, Ssh, host_port};
 use hoist_exec::{Host, Secret, SshAuth, Target};
 
 use crate::Context;
@@ -48,26 +49,6 @@ impl HostSel {
 /// `10.0.0.2:22` names the same host as `10.0.0.2`.
 pub(crate) fn same_host(a: &str, b: &str) -> bool {
     a == b || host_ip(a) == host_ip(b) && (host_ip(a) == a || host_ip(b) == b)
-}
-
-/// The address part of `ip:port` (IPv6 in brackets supported).
-pub fn host_ip(host: &str) -> &str {
-    if let Some(rest) = host.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or(rest);
-    }
-    match host.rsplit_once(':') {
-        Some((ip, port)) if !ip.contains(':') && port.parse::<u16>().is_ok() => ip,
-        _ => host,
-    }
-}
-
-fn host_port(host: &str, default: u16) -> u16 {
-    match host.rsplit_once(':') {
-        Some((ip, port)) if !ip.contains(':') || ip.ends_with(']') => {
-            port.parse().unwrap_or(default)
-        }
-        _ => default,
-    }
 }
 
 /// Is `ip` an address of this machine?
@@ -152,7 +133,7 @@ impl Fleet {
                 hosts.insert(h.clone(), Host::local());
             } else {
                 let ssh = cluster.ssh_for(h);
-                let port = host_port(h, ssh.port.unwrap_or(22));
+                let port = host_port(h).or(ssh.port).unwrap_or(22);
                 remote.push((
                     Target {
                         host: host_ip(h).to_string(),

@@ -1,16 +1,7 @@
 //! The small shell scripts hoist runs on hosts itself (not the images' scripts). Every one is
 //! idempotent: running it twice leaves the host as running it once.
 
-/// Quotes `s` for bash: `'...'` with embedded single quotes closed and escaped.
-pub(crate) fn quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@%+,".contains(&b))
-    {
-        return s.to_string();
-    }
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
+use hoist_exec::quote;
 
 /// Makes `/etc/hosts` map `domain` to `ip` (one line, replacing any other line for `domain`).
 /// The file is rewritten in place (`cat >`), not renamed, because containers bind-mount it.
@@ -122,18 +113,4 @@ if [ -L /var/lib/registry ] && case "$(readlink /var/lib/registry)" in {dir}/*) 
         dir = quote(cluster_dir),
         data = quote(data_root.trim_end_matches('/')),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quote;
-
-    #[test]
-    fn quotes_for_bash() {
-        assert_eq!(quote("abc/def-1.2"), "abc/def-1.2");
-        assert_eq!(quote(""), "''");
-        assert_eq!(quote("a b"), "'a b'");
-        assert_eq!(quote("it's"), r"'it'\''s'");
-        assert_eq!(quote("$x"), "'$x'");
-    }
 }

@@ -629,17 +629,7 @@ async fn pipeline(run: &Run<'_>, fleet: &Fleet, req: &Request) -> Result<(), App
                 },
             )
             .await?;
-            run.fanout(
-                "wait for the registry",
-                &hosts,
-                |_| None,
-                |h| {
-                    let host = fleet.get(&h).clone();
-                    let script = hostscript::wait_tcp(&reg.domain, reg.port, 60);
-                    async move { run.sh(&host, script, &BTreeMap::new(), None).await }
-                },
-            )
-            .await?;
+            wait_for_registry(run, fleet, &hosts, &reg, 60).await?;
         }
     }
 
@@ -690,7 +680,7 @@ async fn pipeline(run: &Run<'_>, fleet: &Fleet, req: &Request) -> Result<(), App
                 let script = if registry_only {
                     format!(
                         "rm -rf /var/lib/registry && mkdir -p /var/lib && ln -s {} /var/lib/registry && bash {cmd}",
-                        hostscript::quote(&format!("{rootfs_dir}/registry"))
+                        hoist_exec::quote(&format!("{rootfs_dir}/registry"))
                     )
                 } else {
                     format!("bash {cmd}")
@@ -701,17 +691,7 @@ async fn pipeline(run: &Run<'_>, fleet: &Fleet, req: &Request) -> Result<(), App
         )
         .await?;
         if registry_only {
-            run.fanout(
-                "wait for the registry",
-                &hosts,
-                |_| None,
-                |h| {
-                    let host = fleet.get(&h).clone();
-                    let script = hostscript::wait_tcp(&reg.domain, reg.port, 120);
-                    async move { run.sh(&host, script, &BTreeMap::new(), None).await }
-                },
-            )
-            .await?;
+            wait_for_registry(run, fleet, &hosts, &reg, 120).await?;
         }
     }
 
@@ -788,6 +768,27 @@ async fn pipeline(run: &Run<'_>, fleet: &Fleet, req: &Request) -> Result<(), App
         }
     }
     Ok(())
+}
+
+/// Waits until every host reaches the registry at `domain:port` (at most `secs` seconds each).
+async fn wait_for_registry(
+    run: &Run<'_>,
+    fleet: &Fleet,
+    hosts: &[String],
+    reg: &RegistryConf,
+    secs: u32,
+) -> Result<(), ApplyError> {
+    run.fanout(
+        "wait for the registry",
+        hosts,
+        |_| None,
+        |h| {
+            let host = fleet.get(&h).clone();
+            let script = hostscript::wait_tcp(&reg.domain, reg.port, secs);
+            async move { run.sh(&host, script, &BTreeMap::new(), None).await }
+        },
+    )
+    .await
 }
 
 /// A label of the merged rootfs and patch images (later images win), if set and non-empty.

@@ -75,14 +75,14 @@ async fn teardown(
                     let body = if is_default {
                         format!(
                             "if [ -f {c} ]; then bash {c}; fi",
-                            c = hostscript::quote(cmd)
+                            c = hoist_exec::quote(cmd)
                         )
                     } else {
                         format!("bash {cmd}")
                     };
                     format!(
                         "if [ -d {d} ]; then cd {d} && {body}; fi",
-                        d = hostscript::quote(&scripts)
+                        d = hoist_exec::quote(&scripts)
                     )
                 };
                 steps.push(("clean".into(), guarded(&clean.0, clean.1), true));

@@ -18,7 +18,8 @@ pub use iplist::parse_ip_list;
 pub use state::{Lock, StateDir, default_cluster, write_atomic};
 pub use types::{
     API_VERSION, Cluster, ClusterCondition, ClusterSpec, ClusterStatus, CommandCondition, Config,
-    ConfigSpec, HostSpec, ImageType, Metadata, MountImage, Ssh, arch_role, now_rfc3339,
+    ConfigSpec, HostSpec, ImageType, Metadata, MountImage, Ssh, arch_role, host_ip, host_port,
+    now_rfc3339,
 };
 
 /// What can go wrong, naming the file and line, or what is invalid.

@@ -319,7 +319,8 @@ pub fn arch_role(uname_m: &str) -> Result<&'static str, Error> {
     }
 }
 
-fn port_of(host: &str) -> Option<u16> {
+/// The port of `ip:port` (`[v6]:port`), if the address names one.
+pub fn host_port(host: &str) -> Option<u16> {
     if host.starts_with('[') {
         return host.rsplit_once("]:").and_then(|(_, p)| p.parse().ok());
     }
@@ -329,7 +330,8 @@ fn port_of(host: &str) -> Option<u16> {
     }
 }
 
-fn ip_of(host: &str) -> &str {
+/// The address part of `ip:port` (`[v6]:port`), or the whole string when it names no port.
+pub fn host_ip(host: &str) -> &str {
     if let Some(rest) = host.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }
@@ -340,7 +342,7 @@ fn ip_of(host: &str) -> &str {
 }
 
 fn with_port(host: &str, port: u16) -> String {
-    if port_of(host).is_some() {
+    if host_port(host).is_some() {
         host.to_string()
     } else if host.contains(':') {
         format!("[{host}]:{port}")
@@ -446,8 +448,8 @@ impl Cluster {
         for (i, h) in self.spec.hosts.iter().enumerate() {
             for ip in &h.ips {
                 if ip == host
-                    || (port_of(host).is_none() && ip_of(ip) == host)
-                    || (port_of(ip).is_none() && ip_of(host) == ip)
+                    || (host_port(host).is_none() && host_ip(ip) == host)
+                    || (host_port(ip).is_none() && host_ip(host) == ip)
                 {
                     return Some((i, ip.clone()));
                 }
@@ -476,7 +478,7 @@ impl Cluster {
             Some(own) => self.spec.ssh.overlaid(&own),
             None => self.spec.ssh.clone(),
         };
-        if let Some(p) = port_of(host).or_else(|| found.and_then(|(_, ip)| port_of(&ip))) {
+        if let Some(p) = host_port(host).or_else(|| found.and_then(|(_, ip)| host_port(&ip))) {
             ssh.port = Some(p);
         }
         ssh
@@ -522,7 +524,7 @@ impl Cluster {
                     )));
                 }
                 let full = with_port(h, port);
-                let p = port_of(&full).unwrap_or(port);
+                let p = host_port(&full).unwrap_or(port);
                 match groups.iter_mut().find(|(gp, _)| *gp == p) {
                     Some((_, ips)) => ips.push(full),
                     None => groups.push((p, vec![full])),
