@@ -11,6 +11,16 @@
 #
 #   scripts/bench-distribute.sh [FILES] [HOST_COUNTS] [WAYS]
 #   defaults: 30000 "3 10" "hoist tar sftp sftp_sealos"
+#
+# The testbed's bridge has no latency and this kernel has no netem, so:
+#   DELAY_US=N  every way connects through crates/hoist-testkit/examples/delay-proxy.rs, which holds
+#               each byte back N microseconds in each direction (a round trip costs 2N plus about
+#               0.2 ms of thread wake-ups), bandwidth unlimited: hoist through its listening form,
+#               OpenSSH (tar|ssh, sftp) through its --stdio form as ProxyCommand, so that OpenSSH's
+#               Nagle waits (Go's ssh, which sealos uses, sets TCP_NODELAY) are not charged to it.
+#               0 (the default) connects straight to the hosts.
+#   TMPFS=1     each host's destination is a tmpfs in its own mount namespace, as if every host had
+#               a disk of its own instead of all of them sharing this machine's one disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FILES=${1:-30000}
@@ -23,19 +33,48 @@ for n in $COUNTS; do [ "$n" -gt "$MAXN" ] && MAXN=$n; done
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target-hoist-exec}
 cargo build --release -q -p hoist-exec --example push
 PUSH=$CARGO_TARGET_DIR/release/examples/push
+DELAY_US=${DELAY_US:-0}
+TMPFS=${TMPFS:-0}
+if [ "$DELAY_US" != 0 ]; then
+	cargo build --release -q -p hoist-testkit --example delay-proxy
+	PROXY=$CARGO_TARGET_DIR/release/examples/delay-proxy
+fi
 
 mkdir -p /run/hoist-testbed
 exec 9>/run/hoist-testbed/199.lock
 flock -n 9 || { echo "bench-distribute: testbed index 199 is busy" >&2; exit 1; }
 IDX=199
 W=$(mktemp -d /tmp/hoist-bench-XXXXXX)
-cleanup() { bash scripts/testbed.sh down $IDX "$MAXN" "$W" || true; rm -rf "$W"; }
+PROXY_PID=
+cleanup() {
+	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null
+	if [ "$TMPFS" = 1 ]; then
+		for i in $(seq 1 "$MAXN"); do bash scripts/testbed.sh exec $IDX "$i" "$W" "umount /srv/bench" 2>/dev/null || true; done
+	fi
+	bash scripts/testbed.sh down $IDX "$MAXN" "$W" || true
+	rm -rf "$W"
+}
 trap cleanup EXIT
 bash scripts/testbed.sh down $IDX 250 /nonexistent >/dev/null 2>&1 || true
 bash scripts/testbed.sh up $IDX "$MAXN" "$W"
 KEY=$W/client_key
 SSHO=(-i "$KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes)
-ip_of() { echo "10.77.$((10 + IDX)).$(($1 + 1))"; }
+real_ip_of() { echo "10.77.$((10 + IDX)).$(($1 + 1))"; }
+if [ "$DELAY_US" != 0 ]; then
+	maps=()
+	for i in $(seq 1 "$MAXN"); do maps+=("127.0.0.1:$((41000 + i))=$(real_ip_of "$i"):22"); done
+	coproc PROXYP { exec "$PROXY" "$DELAY_US" "${maps[@]}"; }
+	PROXY_PID=$PROXYP_PID
+	read -r _ <&"${PROXYP[0]}"
+	echo "delay-proxy: ${DELAY_US} us each way in front of every host" >&2
+	ip_of() { echo 127.0.0.1; }
+	port_of() { echo $((41000 + $1)); }
+	proxy_opt() { echo "ProxyCommand=$PROXY --stdio $DELAY_US $(real_ip_of "$1"):22"; }
+else
+	ip_of() { real_ip_of "$1"; }
+	port_of() { echo 22; }
+	proxy_opt() { echo "ProxyCommand=none"; }
+fi
 
 SRC=$W/src
 echo "generating $FILES files of 1-64 KiB random bytes in $SRC ..." >&2
@@ -56,7 +95,16 @@ PY
 sync
 
 DST=/srv/bench
-wipe() { for i in $(seq 1 "$1"); do bash scripts/testbed.sh exec $IDX "$i" "$W" "rm -rf $DST"; done; sync; }
+wipe() {
+	for i in $(seq 1 "$1"); do
+		if [ "$TMPFS" = 1 ]; then
+			bash scripts/testbed.sh exec $IDX "$i" "$W" "umount $DST 2>/dev/null; rm -rf $DST; mkdir -p $DST && mount -t tmpfs -o size=3g tmpfs $DST"
+		else
+			bash scripts/testbed.sh exec $IDX "$i" "$W" "rm -rf $DST"
+		fi
+	done
+	sync
+}
 check() {
 	local n=$1 want got
 	want=$(find "$SRC" -type f | wc -l)
@@ -69,13 +117,13 @@ now() { date +%s.%N; }
 
 run_hoist() {
 	local n=$1 hosts=()
-	for i in $(seq 1 "$n"); do hosts+=("$(ip_of "$i")"); done
+	for i in $(seq 1 "$n"); do hosts+=("$(ip_of "$i"):$(port_of "$i")"); done
 	"$PUSH" "$SRC" "$DST" "$KEY" "${hosts[@]}" 2>"$W/push.log" || { cat "$W/push.log" >&2; exit 1; }
 }
 run_tar() {
 	local n=$1 pids=()
 	for i in $(seq 1 "$n"); do
-		tar -C "$SRC" -cf - . | ssh "${SSHO[@]}" "root@$(ip_of "$i")" "mkdir -p $DST && tar -xf - -C $DST" &
+		tar -C "$SRC" -cf - . | ssh "${SSHO[@]}" -o "$(proxy_opt "$i")" "root@$(real_ip_of "$i")" "mkdir -p $DST && tar -xf - -C $DST" &
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do wait "$p"; done
@@ -83,9 +131,9 @@ run_tar() {
 run_sftp() {
 	local n=$1 pids=()
 	for i in $(seq 1 "$n"); do
-		ssh "${SSHO[@]}" "root@$(ip_of "$i")" "mkdir -p $DST"
+		ssh "${SSHO[@]}" -o "$(proxy_opt "$i")" "root@$(real_ip_of "$i")" "mkdir -p $DST"
 		printf 'put -r %s/* %s/\n' "$SRC" "$DST" > "$W/sftp.batch"
-		sftp "${SSHO[@]}" -q -b "$W/sftp.batch" "root@$(ip_of "$i")" >/dev/null &
+		sftp "${SSHO[@]}" -o "$(proxy_opt "$i")" -q -b "$W/sftp.batch" "root@$(real_ip_of "$i")" >/dev/null &
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do wait "$p"; done
@@ -101,8 +149,8 @@ run_sftp_sealos() {
 		done
 	) > "$W/sftp-sealos.batch"
 	for i in $(seq 1 "$n"); do
-		ssh "${SSHO[@]}" "root@$(ip_of "$i")" "mkdir -p $DST"
-		sftp "${SSHO[@]}" -q -b "$W/sftp-sealos.batch" "root@$(ip_of "$i")" >/dev/null &
+		ssh "${SSHO[@]}" -o "$(proxy_opt "$i")" "root@$(real_ip_of "$i")" "mkdir -p $DST"
+		sftp "${SSHO[@]}" -o "$(proxy_opt "$i")" -q -b "$W/sftp-sealos.batch" "root@$(real_ip_of "$i")" >/dev/null &
 		pids+=($!)
 	done
 	for p in "${pids[@]}"; do wait "$p"; done
@@ -136,4 +184,4 @@ for n in $COUNTS; do
 		"$(val sftp_sealos.$n)" "$(val again.$n)" "$(ratio hoist.$n tar.$n)" "$(ratio sftp.$n hoist.$n)" \
 		"$(ratio sftp_sealos.$n hoist.$n)"
 done
-echo "(seconds, wall clock; ratios: hoist/tar should be <= 1.3, sftp/hoist >= 5)"
+echo "(seconds, wall clock; one-way delay ${DELAY_US} us; tmpfs destinations: $TMPFS; ratios: hoist/tar should be <= 1.3, sftp/hoist >= 5)"

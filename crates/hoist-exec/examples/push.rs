@@ -1,7 +1,7 @@
 //! Sync a local directory to a directory on many hosts at once (root, key login, host keys not
 //! checked). Used by scripts/bench-distribute.sh.
 //!
-//!     push SRC DEST KEY_FILE HOST...
+//!     push SRC DEST KEY_FILE HOST[:PORT]...
 
 use std::time::Instant;
 
@@ -11,7 +11,7 @@ use hoist_exec::{Host, HostKeyCheck, SshAuth, SshOptions, SyncOptions, Target, T
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 4 {
-        eprintln!("usage: push SRC DEST KEY_FILE HOST...");
+        eprintln!("usage: push SRC DEST KEY_FILE HOST[:PORT]...");
         std::process::exit(2);
     }
     let (src, dest, key) = (&args[0], &args[1], &args[2]);
@@ -29,7 +29,13 @@ async fn main() {
     };
     let targets: Vec<(Target, SshAuth)> = args[3..]
         .iter()
-        .map(|h| (Target::new(h.clone(), 22), auth.clone()))
+        .map(|h| {
+            let (host, port) = match h.rsplit_once(':') {
+                Some((host, port)) => (host.to_string(), port.parse().unwrap_or(22)),
+                None => (h.clone(), 22),
+            };
+            (Target::new(host, port), auth.clone())
+        })
         .collect();
     let o = SshOptions {
         host_key: HostKeyCheck::Ignore,
