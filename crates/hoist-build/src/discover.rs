@@ -19,7 +19,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::reference::parse_normalized_named;
 use crate::{Error, Result};
 
 /// An `images/skopeo/tar.txt` entry.
@@ -93,7 +92,18 @@ pub fn image_from_line(line: &str) -> Option<String> {
     if img.is_empty() {
         return None;
     }
-    parse_normalized_named(img).ok().map(|r| r.sealos_form())
+    hoist_oci::Reference::parse_name_only(img)
+        .ok()
+        .map(|r| sealos_form(&r))
+}
+
+/// What sealos's manifest scan keeps of a reference: `name:tag` when tagged (a digest is
+/// dropped), else the whole reference (`pkg/sreg/buildimage/manifests/utils.go`).
+pub fn sealos_form(r: &hoist_oci::Reference) -> String {
+    match r.tag() {
+        Some(t) => format!("{}:{t}", r.repository()),
+        None => r.to_string(),
+    }
 }
 
 /// Every image in a text (sealos `ParseImages`), sorted and unique.

@@ -17,7 +17,6 @@ pub mod kubefile;
 pub mod layers;
 pub mod oci;
 mod pgzip;
-pub mod reference;
 pub mod shell;
 
 use std::path::PathBuf;

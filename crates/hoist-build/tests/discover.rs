@@ -90,3 +90,15 @@ fn broken_chart_error_names_chart() {
     let err = discover(dir.path()).unwrap_err().to_string();
     assert!(err.contains("charts/bad") && err.contains("boom"), "{err}");
 }
+
+#[test]
+fn sealos_form_drops_digest_when_tagged() {
+    use hoist_build::discover::sealos_form;
+    let d = "sha256:86e0e091d0da6bde2456dbb48306f3956bbeb2eae1b5b9a43045843f69fe4aaa";
+    let r = hoist_oci::Reference::parse_name_only(&format!("busybox:1@{d}")).unwrap();
+    assert_eq!(sealos_form(&r), "docker.io/library/busybox:1");
+    let r = hoist_oci::Reference::parse_name_only(&format!("busybox@{d}")).unwrap();
+    assert_eq!(sealos_form(&r), format!("docker.io/library/busybox@{d}"));
+    let r = hoist_oci::Reference::parse_name_only("quay.io/x/y").unwrap();
+    assert_eq!(sealos_form(&r), "quay.io/x/y");
+}

@@ -10,6 +10,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     #[error("invalid reference {reference:?}: {reason}")]
     InvalidReference { reference: String, reason: String },
+    #[error(transparent)]
+    Reference(#[from] hoist_oci::ReferenceError),
     #[error("invalid digest {0:?}")]
     InvalidDigest(String),
     #[error("{path}: {source}")]

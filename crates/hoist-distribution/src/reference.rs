@@ -1,6 +1,8 @@
-//! A minimal image reference parser (docker/podman rules) used by the client.
+//! Image references as the client uses them: registry host and repository path apart. The
+//! grammar and docker's normalisation are `hoist_oci::Reference`'s; this adds the `docker://`
+//! transport prefix and the field layout the client's URLs want.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::fmt;
 
 /// `registry/repository[:tag][@digest]`.
@@ -15,73 +17,11 @@ pub struct Reference {
 }
 
 impl Reference {
-    /// Parses a reference; short names resolve to `docker.io` (`library/` for one component),
-    /// a missing tag and digest means `latest`.
+    /// Parses a reference (an optional `docker://` prefix is dropped); short names resolve to
+    /// `docker.io` (`library/` for one component), a missing tag and digest means `latest`.
     pub fn parse(s: &str) -> Result<Self> {
-        let bad = |reason: &str| Error::InvalidReference {
-            reference: s.to_string(),
-            reason: reason.to_string(),
-        };
-        let s2 = s.strip_prefix("docker://").unwrap_or(s);
-        if s2.is_empty() {
-            return Err(bad("empty reference"));
-        }
-        let (rest, digest) = match s2.split_once('@') {
-            Some((r, d)) => {
-                crate::digest_hex(d).map_err(|_| bad("invalid digest"))?;
-                (r, Some(d.to_string()))
-            }
-            None => (s2, None),
-        };
-        let (name, tag) = match rest.rfind(':') {
-            Some(i) if !rest[i + 1..].contains('/') => {
-                (&rest[..i], Some(rest[i + 1..].to_string()))
-            }
-            _ => (rest, None),
-        };
-        if let Some(t) = &tag
-            && (t.is_empty()
-                || t.len() > 128
-                || t.starts_with(['.', '-'])
-                || !t
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)))
-        {
-            return Err(bad("invalid tag"));
-        }
-        let (registry, repository) = match name.split_once('/') {
-            Some((first, r)) if first.contains(['.', ':']) || first == "localhost" => {
-                (first.to_string(), r.to_string())
-            }
-            _ => ("docker.io".to_string(), name.to_string()),
-        };
-        let registry = normalize_registry(&registry);
-        let repository = if registry == "docker.io" && !repository.contains('/') {
-            format!("library/{repository}")
-        } else {
-            repository
-        };
-        if repository.is_empty()
-            || !repository.split('/').all(|c| {
-                !c.is_empty()
-                    && c.bytes().all(|b| {
-                        b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)
-                    })
-            })
-        {
-            return Err(bad("invalid repository name"));
-        }
-        let tag = if tag.is_none() && digest.is_none() {
-            Some("latest".to_string())
-        } else {
-            tag
-        };
-        Ok(Reference {
-            registry,
-            repository,
-            tag,
-            digest,
-        })
+        let r = hoist_oci::Reference::parse(s.strip_prefix("docker://").unwrap_or(s))?;
+        Ok(Reference::from(&r))
     }
 
     /// The digest if present, else the tag.
@@ -119,6 +59,17 @@ impl fmt::Display for Reference {
     }
 }
 
+impl From<&hoist_oci::Reference> for Reference {
+    fn from(r: &hoist_oci::Reference) -> Self {
+        Reference {
+            registry: r.domain().to_string(),
+            repository: r.repository_without_domain().to_string(),
+            tag: r.tag().map(str::to_string),
+            digest: r.digest().map(str::to_string),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +82,9 @@ mod tests {
             (r.registry.as_str(), r.repository.as_str(), r.tag.as_deref()),
             ("127.0.0.1:5000", "a/b", Some("v1"))
         );
-        assert!(Reference::parse("Bad/Name").is_err());
+        assert!(Reference::parse("bad/Name").is_err());
+        assert!(Reference::parse("a:b:c").is_err());
+        let r = Reference::parse("docker://quay.io/x/y@sha256:0123456789012345678901234567890123456789012345678901234567890123").unwrap();
+        assert_eq!((r.registry.as_str(), r.tag.as_deref()), ("quay.io", None));
     }
 }

@@ -6,83 +6,30 @@ use hoist_distribution::{
     Client, ClientOptions, Error, NoopReporter, PullOptions, PushOptions, Reference, Secret, auth,
     pull, push,
 };
+use hoist_testkit::{DockerRegistry, htpasswd_file, skip_without, skopeo_ok};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn have_tools() -> bool {
-    for t in ["docker-registry", "skopeo"] {
-        if Command::new("which")
-            .arg(t)
-            .stdout(Stdio::null())
-            .status()
-            .map(|s| !s.success())
-            .unwrap_or(true)
-        {
-            println!("skipping: {t} not installed");
-            return false;
-        }
-    }
-    true
+    !skip_without(&["docker-registry", "skopeo"])
 }
 
+/// A docker-registry with its storage (and htpasswd file) in a temporary directory.
 struct Registry {
-    child: Child,
-    port: u16,
+    reg: DockerRegistry,
     dir: tempfile::TempDir,
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Registry {
     fn start(htpasswd: Option<(&str, &str)>) -> Registry {
         let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let root = dir.path().join("storage");
-        let mut cfg = format!(
-            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            root.display()
-        );
-        if let Some((user, pass)) = htpasswd {
-            let hash = bcrypt::hash(pass, 5).unwrap();
-            let hp = dir.path().join("htpasswd");
-            std::fs::write(&hp, format!("{user}:{hash}\n")).unwrap();
-            cfg.push_str(&format!(
-                "auth:\n  htpasswd:\n    realm: test\n    path: {}\n",
-                hp.display()
-            ));
-        }
-        let cfgp = dir.path().join("config.yml");
-        std::fs::write(&cfgp, cfg).unwrap();
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&cfgp)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let r = Registry { child, port, dir };
-        let t = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                t.elapsed() < Duration::from_secs(15),
-                "docker-registry did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        r
+        let hp = htpasswd.map(|(user, pass)| htpasswd_file(dir.path(), user, pass));
+        let reg = DockerRegistry::start_with(&dir.path().join("storage"), hp.as_deref());
+        Registry { reg, dir }
     }
     fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
+        self.reg.host()
     }
     fn storage(&self) -> PathBuf {
         self.dir.path().join("storage")
@@ -147,20 +94,6 @@ fn make_image(dir: &Path, tag: &str, layer_sizes: &[usize]) -> String {
     )
     .unwrap();
     md
-}
-
-fn skopeo(args: &[&str]) -> String {
-    let out = Command::new("skopeo")
-        .arg("--insecure-policy")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "skopeo {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Records reporter events: (starts, dones, skipped, final progress per digest).
@@ -257,7 +190,7 @@ fn push_then_skopeo_inspect() {
     );
     rep.check_complete();
     assert!(res.bytes_uploaded > 200_000);
-    let out = skopeo(&["inspect", "--tls-verify=false", &format!("docker://{dest}")]);
+    let out = skopeo_ok(&["inspect", "--tls-verify=false", &format!("docker://{dest}")]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["Digest"], md);
     assert_eq!(v["Labels"]["io.hoist.test"], "v1");
@@ -311,7 +244,7 @@ fn skopeo_copy_then_pull() {
     let src = tempfile::tempdir().unwrap();
     make_image(src.path(), "v2", &[5000, 70_000]);
     let dest = format!("{}/copied/img:v2", reg.host());
-    skopeo(&[
+    skopeo_ok(&[
         "copy",
         "--dest-tls-verify=false",
         &format!("oci:{}:v2", src.path().display()),
@@ -343,7 +276,7 @@ fn skopeo_copy_then_pull() {
             .exists()
     );
     // skopeo compresses the layers on the way in, so compare with what the registry serves.
-    let v: serde_json::Value = serde_json::from_str(&skopeo(&[
+    let v: serde_json::Value = serde_json::from_str(&skopeo_ok(&[
         "inspect",
         "--tls-verify=false",
         &format!("docker://{dest}"),
@@ -353,7 +286,7 @@ fn skopeo_copy_then_pull() {
     assert_eq!(res.manifest_digest, md);
     // Identical blobs to skopeo's own copy of the same image into an OCI layout.
     let sko = out.path().join("skopeo");
-    skopeo(&[
+    skopeo_ok(&[
         "copy",
         "--src-tls-verify=false",
         &format!("docker://{dest}"),
@@ -384,7 +317,7 @@ fn skopeo_copy_then_pull() {
         .unwrap();
     assert_eq!(res.bytes_downloaded, 0);
     // skopeo can read what we wrote.
-    skopeo(&["inspect", &format!("oci:{}:v2", layout_dir.display())]);
+    skopeo_ok(&["inspect", &format!("oci:{}:v2", layout_dir.display())]);
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Reference parsing against tables transcribed from distribution/reference.
+//! Reference parsing against tables transcribed from distribution/reference and from its fork in
+//! containers/image (which sealos vendors for image discovery).
 
 use hoist_oci::reference::Reference;
 
@@ -36,6 +37,29 @@ fn upstream_tables() {
         n += 1;
     }
     assert!(n > 80);
+}
+
+#[test]
+fn containers_image_normalize_table() {
+    let text = include_str!("data/reference_containers_image.tsv");
+    let mut n = 0;
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let got = Reference::parse_name_only(f[0]);
+        if f[1] == "ERR" {
+            assert!(got.is_err(), "{}: expected an error, got {got:?}", f[0]);
+        } else {
+            let r = got.unwrap_or_else(|e| panic!("{}: {e}", f[0]));
+            assert_eq!(
+                (r.domain(), r.repository_without_domain(), r.to_string()),
+                (f[1], f[2], f[3].to_string()),
+                "{}",
+                f[0]
+            );
+        }
+        n += 1;
+    }
+    assert!(n > 50);
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! Test hosts on this machine for hoist's tests: network namespaces on a private bridge, each
-//! with an overlay of `/` as its root and a real sshd (`scripts/testbed.sh`).
+//! Real parts for hoist's tests on this machine: test hosts as network namespaces on a private
+//! bridge, each with an overlay of `/` as its root and a real sshd (`scripts/testbed.sh`); and
+//! Debian's `docker-registry` and skopeo ([`registry`]).
 //!
 //! ```no_run
 //! let tb = match hoist_testkit::Testbed::up(2) {
@@ -8,6 +9,12 @@
 //! };
 //! let ips = tb.hosts();
 //! ```
+
+pub mod registry;
+
+pub use registry::{
+    DockerRegistry, free_port, have, htpasswd_file, skip_without, skopeo, skopeo_ok, wait_for,
+};
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

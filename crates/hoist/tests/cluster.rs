@@ -5,12 +5,11 @@
 //! otherwise.
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use hoist_testkit::Testbed;
+use hoist_testkit::{DockerRegistry, Testbed, have};
 
 struct TempDir(PathBuf);
 
@@ -29,47 +28,10 @@ impl Drop for TempDir {
     }
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for(addr: &str) {
-    let start = Instant::now();
-    while std::net::TcpStream::connect(addr).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "{addr} did not come up"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// One test's world: a store, a state dir, and how to call hoist with them.
 struct World {
     tmp: TempDir,
-    _registry: Option<Server>,
+    _registry: Option<DockerRegistry>,
 }
 
 impl World {
@@ -117,25 +79,9 @@ impl World {
     fn build_images(&mut self) -> (String, String) {
         let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cluster");
         // A tiny image in a real registry, for the rootfs to bake.
-        let port = free_port();
-        let dist = self.path("dist");
-        let config = self.path("dist.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-                dist.display()
-            ),
-        )
-        .unwrap();
-        let child = Command::new("docker-registry")
-            .args(["serve", config.to_str().unwrap()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        self._registry = Some(Server(child));
-        wait_for(&format!("127.0.0.1:{port}"));
+        let registry = DockerRegistry::start(&self.path("dist"));
+        let host = registry.host();
+        self._registry = Some(registry);
         let tiny = self.path("tiny");
         std::fs::create_dir_all(&tiny).unwrap();
         std::fs::write(tiny.join("Kubefile"), "FROM scratch\nCOPY . .\n").unwrap();
@@ -147,14 +93,14 @@ impl World {
             "tiny:v1",
             tiny.to_str().unwrap(),
         ]);
-        self.ok(&["push", "tiny:v1", &format!("127.0.0.1:{port}/test/tiny:v1")]);
+        self.ok(&["push", "tiny:v1", &format!("{host}/test/tiny:v1")]);
 
         let rootfs = self.path("rootfs");
         copy_dir(&data.join("rootfs"), &rootfs);
         std::fs::create_dir_all(rootfs.join("images/shim")).unwrap();
         std::fs::write(
             rootfs.join("images/shim/images"),
-            format!("127.0.0.1:{port}/test/tiny:v1\n"),
+            format!("{host}/test/tiny:v1\n"),
         )
         .unwrap();
         self.ok(&["build", "-t", "test/rootfs:v1", rootfs.to_str().unwrap()]);

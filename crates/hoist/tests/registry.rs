@@ -2,10 +2,10 @@
 //! `docker-registry` on 127.0.0.1, checked with skopeo; and a `registry/` written by `build` served
 //! by both `docker-registry` and `hoist registry serve`.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+
+use hoist_testkit::{DockerRegistry, free_port, skip_without, skopeo_ok as skopeo, wait_for};
 
 struct TempDir(PathBuf);
 
@@ -25,46 +25,6 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for(port: u16) {
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "server on {port} did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn docker_registry(root: &Path, port: u16) -> Server {
-    let config = root.with_extension("yml");
-    std::fs::write(
-        &config,
-        format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            root.display()
-        ),
-    )
-    .unwrap();
-    let child = Command::new("docker-registry")
-        .args(["serve", config.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server(child);
-    wait_for(port);
-    server
-}
-
 fn hoist(root: &Path, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_hoist"))
         .args(args)
@@ -80,40 +40,17 @@ fn hoist(root: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn skopeo(args: &[&str]) -> String {
-    let out = Command::new("skopeo").args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "skopeo {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-}
-
 #[test]
 fn push_pull_and_save_images_with_a_real_registry() {
-    if !have("skopeo") || !have("docker-registry") {
-        println!(
-            "skipped: needs the Debian packages skopeo and docker-registry (CI installs them)"
-        );
+    if skip_without(&["skopeo", "docker-registry"]) {
         return;
     }
     let tmp = TempDir(std::env::temp_dir().join(format!("hoist-registry-{}", std::process::id())));
     let _ = std::fs::remove_dir_all(&tmp.0);
     std::fs::create_dir_all(&tmp.0).unwrap();
     let store = tmp.0.join("store");
-    let port = free_port();
-    let _registry = docker_registry(&tmp.0.join("dist"), port);
-    let host = format!("127.0.0.1:{port}");
+    let registry = DockerRegistry::start(&tmp.0.join("dist"));
+    let host = registry.host();
 
     // Build an application image and push it; skopeo sees the same digest and labels.
     let app = tmp.0.join("app");
@@ -205,8 +142,7 @@ fn push_pull_and_save_images_with_a_real_registry() {
 
     // That registry/ is served by docker-registry and by `hoist registry serve`; skopeo pulls
     // the same digest from both.
-    let port2 = free_port();
-    let _dist2 = docker_registry(&ctx.join("registry"), port2);
+    let dist2 = DockerRegistry::start(&ctx.join("registry"));
     let port3 = free_port();
     let serve = Command::new(env!("CARGO_BIN_EXE_hoist"))
         .args([
@@ -224,14 +160,15 @@ fn push_pull_and_save_images_with_a_real_registry() {
         .spawn()
         .unwrap();
     let _serve = Server(serve);
-    wait_for(port3);
-    for p in [port2, port3] {
+    let served = format!("127.0.0.1:{port3}");
+    wait_for(&served);
+    for h in [dist2.host(), served] {
         let seen: serde_json::Value = serde_json::from_str(&skopeo(&[
             "inspect",
             "--tls-verify=false",
-            &format!("docker://127.0.0.1:{p}/demo/app:v1"),
+            &format!("docker://{h}/demo/app:v1"),
         ]))
         .unwrap();
-        assert_eq!(seen["Digest"], built.trim(), "registry on port {p}");
+        assert_eq!(seen["Digest"], built.trim(), "registry on {h}");
     }
 }

@@ -1,32 +1,16 @@
 //! Shared helpers for the interop tests: test-made OCI layouts, an in-process hoist server,
 //! a Debian `docker-registry` child process, skopeo, and a tiny HTTP client.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hoist_registry::Digest;
 use hoist_registry::server::{Server, ServerConfig};
 
-/// Whether an executable is on PATH.
-pub fn have(cmd: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(cmd).is_file()))
-}
-
-/// Prints why a test is skipped and returns true when a tool is missing.
-pub fn skip_without(tools: &[&str]) -> bool {
-    for t in tools {
-        if !have(t) {
-            eprintln!("skipping: `{t}` is not installed (CI installs it)");
-            return true;
-        }
-    }
-    false
-}
+pub use hoist_testkit::{DockerRegistry, free_port, have, skip_without, skopeo, skopeo_ok};
 
 fn write_blob(dir: &Path, bytes: &[u8]) -> Digest {
     let d = Digest::of_bytes(bytes);
@@ -186,118 +170,6 @@ impl Drop for HoistServer {
             let _ = t.join();
         }
     }
-}
-
-/// Debian's `docker-registry` serving `root`; killed on drop.
-pub struct DockerRegistry {
-    pub addr: SocketAddr,
-    child: Child,
-    _config_dir: tempfile::TempDir,
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-impl DockerRegistry {
-    pub fn start(root: &Path) -> DockerRegistry {
-        Self::start_with(root, None)
-    }
-
-    /// Starts it, with htpasswd auth (realm `hoist-registry`) when a file is given. Retries on
-    /// another port if the chosen one was taken in the meantime.
-    pub fn start_with(root: &Path, htpasswd: Option<&Path>) -> DockerRegistry {
-        for _ in 0..5 {
-            if let Some(r) = Self::try_start(root, htpasswd) {
-                return r;
-            }
-        }
-        panic!("docker-registry did not start");
-    }
-
-    fn try_start(root: &Path, htpasswd: Option<&Path>) -> Option<DockerRegistry> {
-        let config_dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let cfg = config_dir.path().join("config.yml");
-        let auth = htpasswd
-            .map(|p| {
-                format!(
-                    "auth:\n  htpasswd:\n    realm: hoist-registry\n    path: {}\n",
-                    p.display()
-                )
-            })
-            .unwrap_or_default();
-        std::fs::write(
-            &cfg,
-            format!(
-                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: 127.0.0.1:{port}\n{auth}",
-                root.display()
-            ),
-        )
-        .unwrap();
-        let child = Command::new("docker-registry")
-            .arg("serve")
-            .arg(&cfg)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start docker-registry");
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let mut reg = DockerRegistry {
-            addr,
-            child,
-            _config_dir: config_dir,
-        };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = reg.child.try_wait() {
-                return None;
-            }
-            if TcpStream::connect(addr).is_ok() {
-                return Some(reg);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("docker-registry did not start on {addr}");
-    }
-}
-
-impl Drop for DockerRegistry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Runs skopeo with the insecure policy and a private auth file; returns its output.
-pub fn skopeo(args: &[&str]) -> Output {
-    let auth = std::env::temp_dir().join(format!(
-        "hoist-registry-test-auth-{}.json",
-        std::process::id()
-    ));
-    Command::new("skopeo")
-        .arg("--insecure-policy")
-        .args(args)
-        .env("REGISTRY_AUTH_FILE", &auth)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run skopeo")
-}
-
-/// Runs skopeo and panics with its stderr when it fails.
-pub fn skopeo_ok(args: &[&str]) -> String {
-    let out = skopeo(args);
-    assert!(
-        out.status.success(),
-        "skopeo {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The digest `skopeo inspect --raw` bytes hash to, and `skopeo inspect`'s Digest field.
