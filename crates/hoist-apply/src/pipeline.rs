@@ -33,6 +33,9 @@ pub struct Request {
     pub force: bool,
     /// `apply -f`: the desired Clusterfile (its spec replaces the saved one's).
     pub clusterfile: Option<Clusterfile>,
+    /// `run --config-file`: Config documents (replacing saved ones of the same name) and other
+    /// documents to add to the Clusterfile.
+    pub extra: Option<Clusterfile>,
 }
 
 /// Reports what a sync did (for `-v`) and turns its error into text.
@@ -227,6 +230,23 @@ pub async fn converge(ctx: &Context, req: Request) -> Result<Clusterfile, ApplyE
         (Some(saved), None) => saved,
         (None, None) => Clusterfile::new(Cluster::new(&ctx.cluster)),
     };
+    if let Some(extra) = &req.extra {
+        for c in &extra.configs {
+            match file
+                .configs
+                .iter_mut()
+                .find(|s| s.metadata.name == c.metadata.name)
+            {
+                Some(slot) => *slot = c.clone(),
+                None => file.configs.push(c.clone()),
+            }
+        }
+        for o in &extra.other {
+            if !file.other.contains(o) {
+                file.other.push(o.clone());
+            }
+        }
+    }
     let cluster = &mut file.cluster;
     for image in &req.images {
         if !cluster.spec.image.contains(image) {

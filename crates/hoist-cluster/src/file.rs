@@ -99,6 +99,36 @@ fn line_of(doc: &str, start: usize, needle: &str, nth: usize) -> usize {
 
 /// Parses a (rendered) Clusterfile. Errors name the file and the line.
 pub fn parse(text: &str, file: &Path) -> Result<Clusterfile, Error> {
+    let (cluster, mut out) = parse_documents(text, file)?;
+    match cluster {
+        Some(c) => out.cluster = c,
+        None => {
+            return Err(Error::File {
+                file: file.display().to_string(),
+                message: "no `kind: Cluster` document".into(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Parses a `--config-file` of `run`: `Config` documents and others to keep (kubeadm's, say),
+/// but no `Cluster`, which `run` makes from its flags. Returns them in a Clusterfile whose
+/// `cluster` is empty.
+pub fn parse_extra_documents(text: &str, file: &Path) -> Result<Clusterfile, Error> {
+    let (cluster, out) = parse_documents(text, file)?;
+    if cluster.is_some() {
+        return Err(Error::File {
+            file: file.display().to_string(),
+            message: "a Cluster document here: `run --config-file` takes Config (and other) \
+                      documents; to describe the cluster itself use `hoist apply -f`"
+                .into(),
+        });
+    }
+    Ok(out)
+}
+
+fn parse_documents(text: &str, file: &Path) -> Result<(Option<Cluster>, Clusterfile), Error> {
     let fname = file.display().to_string();
     let err = |line: usize, message: String| Error::File {
         file: fname.clone(),
@@ -191,16 +221,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Clusterfile, Error> {
             _ => out.other.push(json),
         }
     }
-    match cluster {
-        Some((_, c)) => out.cluster = c,
-        None => {
-            return Err(Error::File {
-                file: fname,
-                message: "no `kind: Cluster` document".into(),
-            });
-        }
-    }
-    Ok(out)
+    Ok((cluster.map(|(_, c)| c), out))
 }
 
 /// serde's message without its JSON position (meaningless to the user) and without the

@@ -13,7 +13,7 @@ pub use contract::{
     Rendered, apply_configs, expand, guest_commands, label_script, mount_from_config,
     render_templates,
 };
-pub use file::{Clusterfile, parse, render};
+pub use file::{Clusterfile, parse, parse_extra_documents, render};
 pub use iplist::parse_ip_list;
 pub use state::{Lock, StateDir, default_cluster, write_atomic};
 pub use types::{

@@ -207,3 +207,105 @@ fn gen_prints_a_clusterfile_for_images_and_hosts() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("10.9.0.300"));
 }
+
+#[test]
+fn run_with_a_config_file() {
+    let tmp = TempDir(std::env::temp_dir().join(format!("hoist-local-cfg-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&tmp.0);
+    std::fs::create_dir_all(&tmp.0).unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cluster/hello");
+    ok(
+        &tmp.0,
+        &["build", "-t", "hello-cluster:v1", example.to_str().unwrap()],
+    );
+    // `run --config-file` adds Config documents: the file is written into the image before it
+    // is sent, and the Config is kept in the Clusterfile.
+    let config = tmp.0.join("config.yaml");
+    std::fs::write(
+        &config,
+        "apiVersion: apps.sealos.io/v1beta1\nkind: Config\nmetadata:\n  name: extra\nspec:\n  path: etc/extra.yaml\n  match: hello-cluster:v1\n  strategy: override\n  data: |\n    from: config-file\n",
+    )
+    .unwrap();
+    ok(
+        &tmp.0,
+        &[
+            "run",
+            "hello-cluster:v1",
+            "-c",
+            "withcfg",
+            "--config-file",
+            config.to_str().unwrap(),
+        ],
+    );
+    let rootfs = tmp.0.join("data-root/data/withcfg/rootfs");
+    assert_eq!(
+        std::fs::read_to_string(rootfs.join("etc/extra.yaml")).unwrap(),
+        "from: config-file\n"
+    );
+    let saved = std::fs::read_to_string(tmp.0.join("state/withcfg/Clusterfile")).unwrap();
+    assert!(saved.contains("path: etc/extra.yaml"), "{saved}");
+
+    // A Cluster document is refused there, naming the file.
+    std::fs::write(
+        &config,
+        "apiVersion: apps.sealos.io/v1beta1\nkind: Cluster\nmetadata:\n  name: x\n",
+    )
+    .unwrap();
+    let bad = hoist(
+        &tmp.0,
+        &[
+            "run",
+            "hello-cluster:v1",
+            "-c",
+            "withcfg",
+            "--config-file",
+            config.to_str().unwrap(),
+        ],
+    );
+    let e = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success());
+    assert!(
+        e.contains("config.yaml") && e.contains("Cluster document"),
+        "{e}"
+    );
+
+    ok(&tmp.0, &["reset", "-c", "withcfg", "--force"]);
+    assert!(!rootfs.exists());
+}
+
+#[test]
+fn run_an_image_archive_file() {
+    let tmp = TempDir(std::env::temp_dir().join(format!("hoist-local-tar-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&tmp.0);
+    std::fs::create_dir_all(&tmp.0).unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cluster/hello");
+    ok(
+        &tmp.0,
+        &["build", "-t", "hello-cluster:v1", example.to_str().unwrap()],
+    );
+    let archive = tmp.0.join("hello.tar");
+    ok(
+        &tmp.0,
+        &["save", "-o", archive.to_str().unwrap(), "hello-cluster:v1"],
+    );
+    ok(&tmp.0, &["rmi", "hello-cluster:v1"]);
+    // The archive path is an IMAGE argument: loaded into the store, then run by its name.
+    let (out, err) = ok(&tmp.0, &["run", archive.to_str().unwrap(), "-c", "fromtar"]);
+    assert!(out.contains("local\t"), "{out}\n{err}");
+    let (images, _) = ok(&tmp.0, &["images"]);
+    assert!(images.contains("hello-cluster"), "{images}");
+    let saved = std::fs::read_to_string(tmp.0.join("state/fromtar/Clusterfile")).unwrap();
+    assert!(saved.contains("hello-cluster:v1"), "{saved}");
+    assert!(!saved.contains("hello.tar"), "{saved}");
+
+    // With -t, an argument that is not a file is an error naming it.
+    let bad = hoist(
+        &tmp.0,
+        &["run", "-t", "oci-archive", "nosuch.tar", "-c", "fromtar"],
+    );
+    let e = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success());
+    assert!(e.contains("nosuch.tar"), "{e}");
+
+    ok(&tmp.0, &["reset", "-c", "fromtar", "--force"]);
+}

@@ -289,12 +289,65 @@ pub(crate) struct RunArgs {
     /// Run the commands of images that already ran on this cluster again.
     #[arg(short = 'f', long)]
     force: bool,
+    /// Config (and other) documents to add to the Clusterfile.
+    #[arg(long = "config-file")]
+    config_file: Vec<PathBuf>,
+    /// The IMAGE arguments are archive files of this format (it is detected either way; a file
+    /// path, or `oci-archive:PATH`/`docker-archive:PATH`, is loaded without this flag too).
+    #[arg(short = 't', long = "transport", value_parser = ["oci-archive", "docker-archive"])]
+    transport: Option<String>,
     #[command(flatten)]
     cluster: ClusterArgs,
     #[command(flatten)]
     registry: RegistryArgs,
     #[command(flatten)]
     store: StoreArgs,
+}
+
+/// The documents of `run --config-file` files, in order.
+fn read_extra_documents(files: &[PathBuf]) -> anyhow::Result<Option<Clusterfile>> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let mut all = Clusterfile::default();
+    for f in files {
+        let t =
+            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let docs = hoist_cluster::parse_extra_documents(&t, f)?;
+        all.configs.extend(docs.configs);
+        all.other.extend(docs.other);
+    }
+    Ok(Some(all))
+}
+
+/// An IMAGE argument of `run`: an archive file is loaded into the store and named by what it
+/// was stored as; anything else is an image name.
+fn image_arg(
+    store: &hoist_oci::Store,
+    arg: &str,
+    transport: Option<&str>,
+) -> anyhow::Result<String> {
+    let (path, must_be_file) = match arg.split_once(':') {
+        Some(("oci-archive" | "docker-archive", p)) => (p, true),
+        _ => (arg, transport.is_some()),
+    };
+    let file = Path::new(path);
+    if !file.is_file() {
+        if must_be_file {
+            bail!("image argument `{arg}`: {path} is not an archive file");
+        }
+        return Ok(arg.to_string());
+    }
+    let loaded = hoist_oci::archive::load(store, file)
+        .with_context(|| format!("cannot load image archive `{path}`"))?;
+    match loaded.as_slice() {
+        [one] => Ok(one.reference.to_string()),
+        [] => bail!("image archive `{path}` holds no image"),
+        more => bail!(
+            "image archive `{path}` holds {} images; load it with `hoist load` and name the one to run",
+            more.len()
+        ),
+    }
 }
 
 pub(crate) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -307,14 +360,20 @@ pub(crate) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let ctx = args
         .cluster
         .context(&args.store, local_only && !has_remote_hosts(&args.cluster))?;
+    let images = args
+        .images
+        .iter()
+        .map(|i| image_arg(&ctx.store, i, args.transport.as_deref()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let req = Request {
-        images: args.images.clone(),
+        images,
         masters,
         nodes,
         ssh: args.ssh.ssh(),
         env: parse_env(&args.env)?,
         force: args.force,
         clusterfile: None,
+        extra: read_extra_documents(&args.config_file)?,
     };
     converge(&ctx, &args.registry, req)
 }
