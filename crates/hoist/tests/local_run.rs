@@ -33,16 +33,29 @@ fn ok(tmp: &Path, args: &[&str]) -> (String, String) {
     (o, e)
 }
 
-#[test]
-fn run_the_example_image_on_this_machine() {
-    let tmp = TempDir(std::env::temp_dir().join(format!("hoist-local-run-{}", std::process::id())));
+/// A fresh directory for one test, removed when it ends.
+fn scratch(tag: &str) -> TempDir {
+    let tmp =
+        TempDir(std::env::temp_dir().join(format!("hoist-local-{tag}-{}", std::process::id())));
     let _ = std::fs::remove_dir_all(&tmp.0);
     std::fs::create_dir_all(&tmp.0).unwrap();
+    tmp
+}
+
+/// [`scratch`] with the example cluster image built into its store as `hello-cluster:v1`.
+fn with_example(tag: &str) -> TempDir {
+    let tmp = scratch(tag);
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cluster/hello");
     ok(
         &tmp.0,
         &["build", "-t", "hello-cluster:v1", example.to_str().unwrap()],
     );
+    tmp
+}
+
+#[test]
+fn run_the_example_image_on_this_machine() {
+    let tmp = with_example("run");
 
     let (out, err) = ok(&tmp.0, &["run", "hello-cluster:v1"]);
     // Host output comes as `local<TAB>line`; the CMD read the rendered template and init's file.
@@ -86,15 +99,7 @@ fn run_the_example_image_on_this_machine() {
 
 #[test]
 fn apply_a_templated_clusterfile_with_a_config_document() {
-    let tmp =
-        TempDir(std::env::temp_dir().join(format!("hoist-local-apply-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&tmp.0);
-    std::fs::create_dir_all(&tmp.0).unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cluster/hello");
-    ok(
-        &tmp.0,
-        &["build", "-t", "hello-cluster:v1", example.to_str().unwrap()],
-    );
+    let tmp = with_example("apply");
     // The Clusterfile is a Go template over --values/--set; its Config document rewrites a file
     // of the image before it is sent, and spec.env overrides the image's ENV.
     let clusterfile = tmp.0.join("Clusterfile");
@@ -170,9 +175,7 @@ spec:
 
 #[test]
 fn gen_prints_a_clusterfile_for_images_and_hosts() {
-    let tmp = TempDir(std::env::temp_dir().join(format!("hoist-local-gen-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&tmp.0);
-    std::fs::create_dir_all(&tmp.0).unwrap();
+    let tmp = scratch("gen");
     let (out, _) = ok(
         &tmp.0,
         &[
@@ -210,14 +213,7 @@ fn gen_prints_a_clusterfile_for_images_and_hosts() {
 
 #[test]
 fn run_with_a_config_file() {
-    let tmp = TempDir(std::env::temp_dir().join(format!("hoist-local-cfg-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&tmp.0);
-    std::fs::create_dir_all(&tmp.0).unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cluster/hello");
-    ok(
-        &tmp.0,
-        &["build", "-t", "hello-cluster:v1", example.to_str().unwrap()],
-    );
+    let tmp = with_example("cfg");
     // `run --config-file` adds Config documents: the file is written into the image before it
     // is sent, and the Config is kept in the Clusterfile.
     let config = tmp.0.join("config.yaml");
@@ -275,14 +271,7 @@ fn run_with_a_config_file() {
 
 #[test]
 fn run_an_image_archive_file() {
-    let tmp = TempDir(std::env::temp_dir().join(format!("hoist-local-tar-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&tmp.0);
-    std::fs::create_dir_all(&tmp.0).unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cluster/hello");
-    ok(
-        &tmp.0,
-        &["build", "-t", "hello-cluster:v1", example.to_str().unwrap()],
-    );
+    let tmp = with_example("tar");
     let archive = tmp.0.join("hello.tar");
     ok(
         &tmp.0,
