@@ -578,7 +578,8 @@ fn load_layout(
                 },
             )?,
         };
-        store.copy_from_layout(dir, &digest, reporter)?;
+        // An extracted archive is scratch: its blobs are moved, not copied.
+        store.copy_from_layout(dir, &digest, reporter, dir != origin)?;
         store.tag(&reference, &digest)?;
         out.push(Loaded { reference, digest });
     }

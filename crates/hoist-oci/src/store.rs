@@ -911,12 +911,60 @@ impl Store {
         reference: &Reference,
         reporter: &dyn crate::progress::Reporter,
     ) -> Result<Digest> {
+        self.import_layout_inner(dir, reference, reporter, false)
+    }
+
+    /// Like [`Store::import_layout`], but blobs are moved out of `dir` (still verified against
+    /// their digests) instead of copied, when `dir` is on the store's filesystem. For a scratch
+    /// layout the caller discards afterwards, such as the one `hoist build` writes.
+    pub fn take_layout(&self, dir: &Path, reference: &Reference) -> Result<Digest> {
+        self.import_layout_inner(dir, reference, &crate::progress::NoProgress, true)
+    }
+
+    fn import_layout_inner(
+        &self,
+        dir: &Path,
+        reference: &Reference,
+        reporter: &dyn crate::progress::Reporter,
+        take: bool,
+    ) -> Result<Digest> {
         let _g = self.write_guard()?;
         let entry = choose_layout_entry(dir, reference)?;
         let digest = parse_digest(&entry.digest, &dir.display().to_string())?;
-        self.copy_from_layout(dir, &digest, reporter)?;
+        self.copy_from_layout(dir, &digest, reporter, take)?;
         self.tag(reference, &digest)?;
         Ok(digest)
+    }
+
+    /// Moves a blob file into the store after checking its digest; falls back to copying when
+    /// the rename fails (another filesystem).
+    fn adopt_blob(
+        &self,
+        src: &Path,
+        expected: &Digest,
+        reporter: &dyn crate::progress::Reporter,
+    ) -> Result<()> {
+        let f = File::open(src).map_err(io_err(src))?;
+        let total = f.metadata().map(|m| m.len()).ok();
+        let id = expected.to_string();
+        let r = crate::progress::ProgressReader::new(&f, &id, total, reporter);
+        let mut hr = HashingReader::new(io::BufReader::with_capacity(256 * 1024, r));
+        io::copy(&mut hr, &mut io::sink()).map_err(io_err(src))?;
+        let (actual, _) = hr.finish();
+        if actual != *expected {
+            return Err(StoreError::DigestMismatch {
+                what: src.display().to_string(),
+                expected: expected.clone(),
+                actual,
+            });
+        }
+        f.sync_all().map_err(io_err(src))?;
+        let dest = self.blob_path(expected);
+        if fs::rename(src, &dest).is_ok() {
+            return fsync_dir(&self.blobs_dir());
+        }
+        let f = File::open(src).map_err(io_err(src))?;
+        self.put_blob(f, Some(expected)).map(|_| ())
     }
 
     /// Copies a manifest and everything it reaches from a layout, children first.
@@ -925,6 +973,7 @@ impl Store {
         dir: &Path,
         digest: &Digest,
         reporter: &dyn crate::progress::Reporter,
+        take: bool,
     ) -> Result<()> {
         let src = dir.join("blobs/sha256").join(digest.hex());
         let bytes = fs::read(&src).map_err(io_err(&src))?;
@@ -945,8 +994,10 @@ impl Store {
             if child.is_manifest {
                 let p = dir.join("blobs/sha256").join(cd.hex());
                 if p.exists() {
-                    self.copy_from_layout(dir, &cd, reporter)?;
+                    self.copy_from_layout(dir, &cd, reporter, take)?;
                 }
+            } else if take && !self.has_blob(&cd) {
+                self.adopt_blob(&dir.join("blobs/sha256").join(cd.hex()), &cd, reporter)?;
             } else if !self.has_blob(&cd) {
                 let p = dir.join("blobs/sha256").join(cd.hex());
                 let f = File::open(&p).map_err(io_err(&p))?;

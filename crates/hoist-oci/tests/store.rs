@@ -147,6 +147,32 @@ fn layout_import_export_roundtrip() {
 }
 
 #[test]
+fn take_layout_moves_verified_blobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path().join("store")).unwrap();
+    let a = build_image(&[tar_of(&[("a", b"1")])], &[("x", "y")]);
+    let r = Reference::parse("example.com/team/app:v1").unwrap();
+    let lay = dir.path().join("in");
+    write_layout(&lay, &a, "latest");
+    let (_, layer) = &a.layers[0];
+    let src = lay.join("blobs/sha256").join(layer.hex());
+    assert_eq!(s.take_layout(&lay, &r).unwrap(), a.manifest_digest);
+    assert!(!src.exists(), "the layer was copied, not moved");
+    assert!(s.has_blob(layer));
+    assert_eq!(s.resolve(&r).unwrap().manifest, a.manifest);
+    // A tampered blob is refused, stays where it was, and nothing is named.
+    let bad = dir.path().join("bad");
+    write_layout(&bad, &a, "latest");
+    let p = bad.join("blobs/sha256").join(layer.hex());
+    std::fs::write(&p, b"not the layer").unwrap();
+    let s2 = Store::open(dir.path().join("store2")).unwrap();
+    let e = s2.take_layout(&bad, &r).unwrap_err();
+    assert!(matches!(e, StoreError::DigestMismatch { .. }), "{e}");
+    assert!(p.exists() && !s2.has_blob(layer));
+    assert!(s2.list().unwrap().is_empty());
+}
+
+#[test]
 fn concurrent_tags_are_not_lost() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path()).unwrap();

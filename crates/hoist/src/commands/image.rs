@@ -163,7 +163,7 @@ pub(crate) fn build(args: BuildArgs) -> anyhow::Result<ExitCode> {
         &manifest.digest[7..19]
     ))?);
     let digest = store
-        .import_layout(&opts.output, &name)
+        .take_layout(&opts.output, &name)
         .with_context(|| format!("cannot store `{name}`"))?;
     writeln!(out, "{digest}")?;
     Ok(ExitCode::SUCCESS)

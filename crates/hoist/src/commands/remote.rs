@@ -145,7 +145,7 @@ pub(crate) fn pull(args: PullArgs) -> anyhow::Result<ExitCode> {
         4,
     ))?;
     let digest = store
-        .import_layout(&scratch, &name)
+        .take_layout(&scratch, &name)
         .with_context(|| format!("cannot store `{name}`"))?;
     writeln!(std::io::stdout().lock(), "{digest}")?;
     Ok(ExitCode::SUCCESS)
@@ -175,7 +175,7 @@ pub(crate) fn ensure_image(
             format!("image `{image}` is not in the local store and cannot be pulled")
         })?;
     store
-        .import_layout(&scratch, &name)
+        .take_layout(&scratch, &name)
         .with_context(|| format!("cannot store `{name}`"))?;
     Ok(())
 }
