@@ -61,15 +61,15 @@ pub(crate) fn synced(
 }
 
 /// Registry settings from the rootfs env (sealos's defaults).
-struct RegistryConf {
-    domain: String,
+pub(crate) struct RegistryConf {
+    pub(crate) domain: String,
     port: u16,
     user: String,
     password: String,
 }
 
 impl RegistryConf {
-    fn from_env(env: &BTreeMap<String, String>) -> RegistryConf {
+    pub(crate) fn from_env(env: &BTreeMap<String, String>) -> RegistryConf {
         let get = |k: &str, d: &str| {
             env.get(k)
                 .filter(|v| !v.is_empty())

@@ -42,11 +42,7 @@ async fn teardown(
     for m in &base {
         env.extend(m.env.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
-    let domain = env
-        .get("registryDomain")
-        .filter(|v| !v.is_empty())
-        .cloned()
-        .unwrap_or_else(|| "sealos.hub".into());
+    let domain = crate::pipeline::RegistryConf::from_env(&env).domain;
     let registry_hosts = cluster.registry_hosts();
     let registry_ip = registry_hosts.first().map(|h| host_ip(h).to_string());
     let rootfs = ctx.rootfs_dir();

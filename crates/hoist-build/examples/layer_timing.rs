@@ -46,13 +46,7 @@ fn main() -> Result<(), String> {
         None => default_threads(),
     };
     let out = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let spec = CopySpec {
-        add: false,
-        sources: vec![".".into()],
-        dest: "/".into(),
-        chown: None,
-        chmod: None,
-    };
+    let spec = CopySpec::whole_context();
     let t = Instant::now();
     let contents = collect(dir, &spec, &IgnoreRules::default(), out.path())?;
     println!(

@@ -45,6 +45,19 @@ pub struct CopySpec {
     pub chmod: Option<u32>,
 }
 
+impl CopySpec {
+    /// `COPY . /`: the whole context at the root, owners and modes as they are.
+    pub fn whole_context() -> CopySpec {
+        CopySpec {
+            add: false,
+            sources: vec![".".into()],
+            dest: "/".into(),
+            chown: None,
+            chmod: None,
+        }
+    }
+}
+
 /// Where an entry's data comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Kind {
@@ -718,14 +731,12 @@ pub fn sha256_bytes(b: &[u8]) -> String {
 /// ignore rules): the streaming path used by builds, handy for benchmarks against
 /// `tar | gzip | sha256sum`.
 pub fn layer_of_dir(dir: &Path, blobs_dir: &Path, mtime: u64) -> Result<Layer, String> {
-    let spec = CopySpec {
-        add: false,
-        sources: vec![".".into()],
-        dest: "/".into(),
-        chown: None,
-        chmod: None,
-    };
-    let contents = collect(dir, &spec, &IgnoreRules::default(), blobs_dir)?;
+    let contents = collect(
+        dir,
+        &CopySpec::whole_context(),
+        &IgnoreRules::default(),
+        blobs_dir,
+    )?;
     write_layer(&contents, blobs_dir, mtime).map_err(|e| e.to_string())
 }
 

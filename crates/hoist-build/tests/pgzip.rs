@@ -28,13 +28,7 @@ fn noise(len: usize, seed: u64) -> Vec<u8> {
 }
 
 fn spec() -> CopySpec {
-    CopySpec {
-        add: false,
-        sources: vec![".".into()],
-        dest: "/".into(),
-        chown: None,
-        chmod: None,
-    }
+    CopySpec::whole_context()
 }
 
 fn sha(bytes: &[u8]) -> String {

@@ -255,7 +255,8 @@ fn run_one_master_two_nodes_then_reset() {
     let ips = tb.hosts();
     let before: Vec<Vec<String>> = (0..3).map(|i| host_changes(&tb, i)).collect();
 
-    let out = w.ok(&[
+    let nodes = format!("{},{}", ips[1], ips[2]);
+    let run = [
         "run",
         &rootfs,
         &app,
@@ -264,10 +265,11 @@ fn run_one_master_two_nodes_then_reset() {
         "--masters",
         &ips[0],
         "--nodes",
-        &format!("{},{}", ips[1], ips[2]),
+        &nodes,
         "-p",
         "hoist-test",
-    ]);
+    ];
+    let out = w.ok(&run);
     assert!(
         !out.contains("hoist-test"),
         "the password was printed:\n{out}"
@@ -317,19 +319,7 @@ fn run_one_master_two_nodes_then_reset() {
     );
 
     // The same command again changes nothing: no script or command runs, no file is sent.
-    let again = w.ok(&[
-        "run",
-        &rootfs,
-        &app,
-        "--cluster",
-        "three",
-        "--masters",
-        &ips[0],
-        "--nodes",
-        &format!("{},{}", ips[1], ips[2]),
-        "-p",
-        "hoist-test",
-    ]);
+    let again = w.ok(&run);
     for step in ["bootstrap: init", "run test/rootfs:v1", "run test/app:v1"] {
         assert!(!again.contains(step), "second run ran `{step}`:\n{again}");
     }

@@ -661,6 +661,24 @@ pub(crate) struct SelArgs {
     ips: Vec<String>,
 }
 
+impl SelArgs {
+    /// The saved cluster and the hosts of it these flags select.
+    fn resolve(
+        &self,
+        cluster: &ClusterArgs,
+        store: &StoreArgs,
+    ) -> anyhow::Result<(Context, Clusterfile, Vec<String>)> {
+        let ctx = cluster.context(store, !has_remote_hosts(cluster))?;
+        let file = saved_cluster(&ctx)?;
+        let sel = HostSel {
+            roles: self.roles.clone(),
+            ips: self.ips.clone(),
+        };
+        let hosts = sel.pick(&file.cluster)?;
+        Ok((ctx, file, hosts))
+    }
+}
+
 fn saved_cluster(ctx: &Context) -> anyhow::Result<Clusterfile> {
     match ctx.state.read_clusterfile()? {
         Some(f) => Ok(f),
@@ -687,15 +705,7 @@ pub(crate) struct ExecArgs {
 }
 
 pub(crate) fn exec(args: ExecArgs) -> anyhow::Result<ExitCode> {
-    let ctx = args
-        .cluster
-        .context(&args.store, !has_remote_hosts(&args.cluster))?;
-    let file = saved_cluster(&ctx)?;
-    let sel = HostSel {
-        roles: args.sel.roles.clone(),
-        ips: args.sel.ips.clone(),
-    };
-    let hosts = sel.pick(&file.cluster)?;
+    let (ctx, file, hosts) = args.sel.resolve(&args.cluster, &args.store)?;
     let script = args.command.join(" ");
     runtime()?.block_on(hoist_apply::exec(&ctx, &file.cluster, &hosts, &script))?;
     Ok(ExitCode::SUCCESS)
@@ -717,15 +727,7 @@ pub(crate) struct ScpArgs {
 }
 
 pub(crate) fn scp(args: ScpArgs) -> anyhow::Result<ExitCode> {
-    let ctx = args
-        .cluster
-        .context(&args.store, !has_remote_hosts(&args.cluster))?;
-    let file = saved_cluster(&ctx)?;
-    let sel = HostSel {
-        roles: args.sel.roles.clone(),
-        ips: args.sel.ips.clone(),
-    };
-    let hosts = sel.pick(&file.cluster)?;
+    let (ctx, file, hosts) = args.sel.resolve(&args.cluster, &args.store)?;
     runtime()?.block_on(hoist_apply::scp(
         &ctx,
         &file.cluster,

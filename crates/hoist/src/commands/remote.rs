@@ -127,26 +127,37 @@ async fn pull_to_layout(
     Ok(result.manifest_digest)
 }
 
-pub(crate) fn pull(args: PullArgs) -> anyhow::Result<ExitCode> {
-    let store = args.store.open()?;
-    let name = hoist_oci::Reference::parse(&args.image)
-        .with_context(|| format!("invalid image name `{}`", args.image))?;
-    let client = args.registry.client()?;
+/// Pulls `image` through a scratch layout in the store and names it `name`; returns the digest.
+fn pull_into_store(
+    store: &hoist_oci::Store,
+    client: &Client,
+    image: &str,
+    name: &hoist_oci::Reference,
+    platform: Option<&str>,
+) -> anyhow::Result<hoist_oci::Digest> {
     let scratch = store
         .root()
         .join("tmp")
         .join(format!("pull-{}", std::process::id()));
     let _cleanup = crate::commands::image::RemoveOnDrop(scratch.clone());
-    runtime()?.block_on(pull_to_layout(
+    runtime()?.block_on(pull_to_layout(client, image, platform, &scratch, 4))?;
+    store
+        .take_layout(&scratch, name)
+        .with_context(|| format!("cannot store `{name}`"))
+}
+
+pub(crate) fn pull(args: PullArgs) -> anyhow::Result<ExitCode> {
+    let store = args.store.open()?;
+    let name = hoist_oci::Reference::parse(&args.image)
+        .with_context(|| format!("invalid image name `{}`", args.image))?;
+    let client = args.registry.client()?;
+    let digest = pull_into_store(
+        &store,
         &client,
         &args.image,
+        &name,
         args.platform.as_deref(),
-        &scratch,
-        4,
-    ))?;
-    let digest = store
-        .take_layout(&scratch, &name)
-        .with_context(|| format!("cannot store `{name}`"))?;
+    )?;
     writeln!(std::io::stdout().lock(), "{digest}")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -164,19 +175,9 @@ pub(crate) fn ensure_image(
         return Ok(());
     }
     let client = registry.client()?;
-    let scratch = store
-        .root()
-        .join("tmp")
-        .join(format!("pull-{}", std::process::id()));
-    let _cleanup = crate::commands::image::RemoveOnDrop(scratch.clone());
-    runtime()?
-        .block_on(pull_to_layout(&client, image, None, &scratch, 4))
-        .with_context(|| {
-            format!("image `{image}` is not in the local store and cannot be pulled")
-        })?;
-    store
-        .take_layout(&scratch, &name)
-        .with_context(|| format!("cannot store `{name}`"))?;
+    pull_into_store(store, &client, image, &name, None).with_context(|| {
+        format!("image `{image}` is not in the local store and cannot be pulled")
+    })?;
     Ok(())
 }
 
